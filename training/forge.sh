@@ -22,7 +22,7 @@ if [[ "${1:-}" == "--smoke" ]]; then
 fi
 
 COUNT=${COUNT:-150000}
-MINUTES=${MINUTES:-20}
+MINUTES=${MINUTES:-18}
 "$TSX" training/write-dataset.ts --out training/data --count "$COUNT" --seed 1
 "$TSX" training/write-golden-inputs.ts training/data/golden-inputs.json
 "$PYTHON" training/train_clip.py --data training/data --golden-inputs training/data/golden-inputs.json \

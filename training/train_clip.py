@@ -82,7 +82,9 @@ def train(args):
     meta, images, tokens, meaning, truth = load_dataset(args.data)
     held_out = min(4000, len(images) // 5)
     train_n = len(images) - held_out
-    config = TinyClipConfig(vocab_size=len(meta["vocabulary"]), image_size=meta["imageSize"], max_text_tokens=meta["maxTextTokens"])
+    config = TinyClipConfig(vocab_size=len(meta["vocabulary"]), image_size=meta["imageSize"], max_text_tokens=meta["maxTextTokens"],
+                            patch_size=args.patch, vision_width=args.width, text_width=args.width, embed_dim=args.width,
+                            vision_layers=args.vision_layers)
     torch.manual_seed(args.seed)
     model = TinyClip(config)
     print(f"parameters: {parameter_count(model)}", flush=True)
@@ -144,6 +146,9 @@ def main():
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--log-every", type=int, default=200)
+    parser.add_argument("--patch", type=int, default=4)
+    parser.add_argument("--width", type=int, default=64)
+    parser.add_argument("--vision-layers", type=int, default=3)
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args()
     if args.smoke:

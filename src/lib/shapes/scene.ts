@@ -72,8 +72,11 @@ function randomBackground(random: Random): RGB {
   return [channel(), channel(), channel()];
 }
 
+/** How far a shape reaches from its centre, at most, in nominal radii (a square's corner). */
+export const EXTENT = 1.21;
+
 function overlaps(a: SceneShape, b: SceneShape): boolean {
-  return Math.hypot(a.cx - b.cx, a.cy - b.cy) < a.radius + b.radius + 0.02;
+  return Math.hypot(a.cx - b.cx, a.cy - b.cy) < EXTENT * (a.radius + b.radius) + 0.02;
 }
 
 /**

@@ -1,0 +1,263 @@
+/**
+ * The Contrastive lab's state: images and captions the person chose, their embeddings from
+ * the worker, and the choices that shape the matrix (mode, logit scale, pairs). Embeddings
+ * are kept per image and per caption text, so editing one caption re-embeds only it.
+ */
+import { RuntimeError } from '../../lib/runtime/client';
+import type { ImageInput, TextOutcome } from '../../lib/runtime/protocol';
+import { renderScene, sampleScene, SAMPLE_RENDER_SIZE, type RGBImage, type Scene } from '../../lib/shapes';
+import { describeSample } from '../../lib/shapes/samples';
+import { cosineMatrix, type Matrix } from '../../lib/contrastive/similarity';
+import type { MatrixMode } from '../../lib/contrastive/views';
+import type { RuntimeState } from '../../state/runtime.svelte';
+
+export type ImageOrigin =
+  | { readonly kind: 'sample'; readonly index: number }
+  | { readonly kind: 'composed'; readonly scene: Scene }
+  | { readonly kind: 'file'; readonly file: File; readonly url: string };
+
+export interface LabImage {
+  readonly id: number;
+  readonly label: string;
+  readonly origin: ImageOrigin;
+  /** Drawn pixels for samples and composed scenes (files are shown from their URL). */
+  readonly pixels: RGBImage | null;
+  readonly status: 'pending' | 'ready' | 'error';
+  readonly message?: string;
+  readonly notes: readonly string[];
+  readonly embed: Float32Array | null;
+  /** `[size, size, 3]`: what the model saw. */
+  readonly modelInput: Uint8ClampedArray | null;
+  readonly generation: number;
+}
+
+export interface LabCaption {
+  readonly id: number;
+  readonly text: string;
+}
+
+interface TextEntry {
+  readonly embed: Float32Array;
+  readonly outcome: TextOutcome;
+}
+
+export const MAX_CAPTION_CHARACTERS = 200;
+
+
+let nextId = 1;
+
+export class ContrastiveLab {
+  images = $state.raw<LabImage[]>([]);
+  captions = $state.raw<LabCaption[]>([0, 1, 2, 3].map((k) => ({ id: nextId++, text: describeSample(k) })));
+  mode = $state<MatrixMode>('softmax-rows');
+  /** The logit scale the person set; null follows the model's learned one. */
+  scaleOverride = $state<number | null>(null);
+  /** Caption id each image is paired with for the loss; missing: the caption in the same position. */
+  pairOverrides = $state.raw<ReadonlyMap<number, number | null>>(new Map());
+  textError = $state<string | null>(null);
+  /** Last timings, for the runtime line. */
+  lastImageMs = $state<number | null>(null);
+  lastTextMs = $state<number | null>(null);
+
+  private texts = $state.raw<ReadonlyMap<string, TextEntry>>(new Map());
+  private textsGeneration = -1;
+  private nextSample = 0;
+  private pendingTexts = false;
+
+  constructor(private readonly runtime: RuntimeState) {}
+
+  // ---- images ----
+
+  addSamples(count: number): void {
+    const added: LabImage[] = [];
+    for (let k = 0; k < count; k++) {
+      const index = this.nextSample++;
+      added.push(this.newImage(`Sample ${index + 1}`, { kind: 'sample', index }, renderScene(sampleScene(index), SAMPLE_RENDER_SIZE)));
+    }
+    this.images = [...this.images, ...added];
+    void this.embedImages(added);
+  }
+
+  addComposed(scene: Scene): number {
+    const image = this.newImage(`Composed ${nextId}`, { kind: 'composed', scene }, renderScene(scene, SAMPLE_RENDER_SIZE));
+    this.images = [...this.images, image];
+    void this.embedImages([image]);
+    return image.id;
+  }
+
+  /** Replaces a composed image's scene (while dragging): the newest drawing supersedes older ones. */
+  updateComposed(id: number, scene: Scene): void {
+    const pixels = renderScene(scene, SAMPLE_RENDER_SIZE);
+    this.images = this.images.map((img) => (img.id === id ? { ...img, origin: { kind: 'composed', scene }, pixels, status: 'pending' as const } : img));
+    const image = this.images.find((img) => img.id === id);
+    if (image) void this.embedImages([image]);
+  }
+
+  addFiles(files: readonly File[]): void {
+    const added = files.map((file) => this.newImage(file.name || 'Pasted image', { kind: 'file', file, url: URL.createObjectURL(file) }, null));
+    this.images = [...this.images, ...added];
+    void this.embedImages(added);
+  }
+
+  removeImage(id: number): void {
+    const image = this.images.find((img) => img.id === id);
+    if (image?.origin.kind === 'file') URL.revokeObjectURL(image.origin.url);
+    this.images = this.images.filter((img) => img.id !== id);
+  }
+
+  clearImages(): void {
+    for (const img of this.images) if (img.origin.kind === 'file') URL.revokeObjectURL(img.origin.url);
+    this.images = [];
+    this.nextSample = 0;
+  }
+
+  private newImage(label: string, origin: ImageOrigin, pixels: RGBImage | null): LabImage {
+    return { id: nextId++, label, origin, pixels, status: 'pending', notes: [], embed: null, modelInput: null, generation: -1 };
+  }
+
+  private toInput(image: LabImage): ImageInput {
+    if (image.origin.kind === 'file') return { kind: 'file', name: image.origin.file.name, blob: image.origin.file };
+    const pixels = image.pixels!;
+    return { kind: 'pixels', width: pixels.width, height: pixels.height, channels: 3, data: pixels.data };
+  }
+
+  private patchImage(id: number, patch: Partial<LabImage>): void {
+    this.images = this.images.map((img) => (img.id === id ? { ...img, ...patch } : img));
+  }
+
+  async embedImages(batch: readonly LabImage[]): Promise<void> {
+    if (batch.length === 0 || this.runtime.status !== 'ready') return;
+    const generation = this.runtime.generation;
+    const channel = batch.length === 1 ? `image:${batch[0].id}` : undefined;
+    try {
+      const { result, timing } = await this.runtime.client.run({ kind: 'image-embeds', images: batch.map((img) => this.toInput(img)) }, channel);
+      this.lastImageMs = timing.modelMs;
+      const dim = result.embeds.dims[1];
+      let row = 0;
+      batch.forEach((img, k) => {
+        const outcome = result.outcomes[k];
+        if (!this.images.some((i) => i.id === img.id)) {
+          if (outcome.ok) row++;
+          return; // removed while it was being embedded
+        }
+        if (outcome.ok) {
+          const embed = result.embeds.data.slice(row * dim, (row + 1) * dim);
+          row++;
+          this.patchImage(img.id, { status: 'ready', embed, modelInput: outcome.modelInput, notes: outcome.notes, message: undefined, generation });
+        } else {
+          this.patchImage(img.id, { status: 'error', message: outcome.message, embed: null, generation });
+        }
+      });
+    } catch (error) {
+      if (error instanceof RuntimeError && (error.code === 'superseded' || error.code === 'cancelled')) return;
+      if (error instanceof RuntimeError && error.code === 'crashed') return; // re-embedded when the runtime is back
+      if (error instanceof RuntimeError && error.code === 'gpu-lost') {
+        void this.runtime.fallBackToWasm(error.message);
+        return;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      for (const img of batch) this.patchImage(img.id, { status: 'error', message });
+    }
+  }
+
+  /** Embeds whatever the current generation has not embedded yet (after a load or a restart). */
+  refreshStale(): void {
+    const generation = this.runtime.generation;
+    if (this.runtime.status !== 'ready') return;
+    const stale = this.images.filter((img) => img.status !== 'error' && img.generation !== generation);
+    if (stale.length > 0) void this.embedImages(stale);
+    if (this.textsGeneration !== generation) {
+      this.texts = new Map();
+      this.textsGeneration = generation;
+    }
+    void this.embedTexts();
+  }
+
+  // ---- captions ----
+
+  /** Why a caption cannot be used, or null. */
+  captionProblem(text: string): string | null {
+    if (text.trim().length === 0) return 'Empty caption: type a description, or remove this row.';
+    return null;
+  }
+
+  setCaption(id: number, text: string): void {
+    this.captions = this.captions.map((c) => (c.id === id ? { ...c, text: text.slice(0, MAX_CAPTION_CHARACTERS) } : c));
+    void this.embedTexts();
+  }
+
+  addCaption(text = ''): number {
+    const caption = { id: nextId++, text };
+    this.captions = [...this.captions, caption];
+    void this.embedTexts();
+    return caption.id;
+  }
+
+  removeCaption(id: number): void {
+    this.captions = this.captions.filter((c) => c.id !== id);
+  }
+
+  textEntry(text: string): TextEntry | undefined {
+    return this.texts.get(text.trim());
+  }
+
+  async embedTexts(): Promise<void> {
+    if (this.runtime.status !== 'ready') return;
+    const missing = [...new Set(this.captions.map((c) => c.text.trim()).filter((t) => t.length > 0 && !this.texts.has(t)))];
+    if (missing.length === 0) return;
+    const generation = this.runtime.generation;
+    try {
+      const { result, timing } = await this.runtime.client.run({ kind: 'text-embeds', texts: missing }, 'texts');
+      if (generation !== this.runtime.generation) return;
+      this.lastTextMs = timing.modelMs;
+      const dim = result.embeds.dims[1];
+      const next = new Map(this.texts);
+      missing.forEach((t, k) => next.set(t, { embed: result.embeds.data.slice(k * dim, (k + 1) * dim), outcome: result.outcomes[k] }));
+      this.texts = next;
+      this.textError = null;
+      if (this.scaleFromModel === null) this.scaleFromModel = result.logitScale;
+    } catch (error) {
+      if (error instanceof RuntimeError && ['superseded', 'cancelled', 'crashed'].includes(error.code)) return;
+      this.textError = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  scaleFromModel = $state<number | null>(null);
+
+  // ---- the matrix ----
+
+  /** Images with an embedding from the current model, in list order: the matrix rows. */
+  readonly rows = $derived(this.images.filter((img) => img.status === 'ready' && img.embed !== null && img.generation === this.runtime.generation));
+
+  /** Captions with an embedding, in list order: the matrix columns. */
+  readonly columns = $derived(this.captions.filter((c) => this.captionProblem(c.text) === null && this.texts.has(c.text.trim())));
+
+  readonly learnedScale = $derived(this.runtime.info?.logitScale ?? this.scaleFromModel ?? 1);
+  readonly scale = $derived(this.scaleOverride ?? this.learnedScale);
+
+  readonly similarity = $derived.by((): Matrix | null => {
+    const rows = this.rows;
+    const columns = this.columns;
+    if (rows.length === 0 || columns.length === 0) return null;
+    const dim = rows[0].embed!.length;
+    const images = new Float32Array(rows.length * dim);
+    rows.forEach((r, i) => images.set(r.embed!, i * dim));
+    const texts = new Float32Array(columns.length * dim);
+    columns.forEach((c, j) => texts.set(this.texts.get(c.text.trim())!.embed, j * dim));
+    return cosineMatrix(images, rows.length, texts, columns.length, dim);
+  });
+
+  /** For each matrix row, the matrix column of its paired caption (or null). */
+  readonly pairs = $derived(this.rows.map((img) => {
+    const position = this.images.indexOf(img);
+    const captionId = this.pairOverrides.has(img.id) ? this.pairOverrides.get(img.id)! : this.captions[position]?.id ?? null;
+    const column = this.columns.findIndex((c) => c.id === captionId);
+    return column >= 0 ? column : null;
+  }));
+
+  setPair(imageId: number, captionId: number | null): void {
+    const next = new Map(this.pairOverrides);
+    next.set(imageId, captionId);
+    this.pairOverrides = next;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The main thread's side of the inference worker: request ids, promises, superseded
+ * requests dropped, cancellation, and a crashed worker restarted with its model reloaded.
+ * The worker itself is made by a factory, so tests can hand in a fake.
+ */
+import type { DevicePreference, ErrorCode, ModelInfo, ModelSource, Request, Response, Task, TaskResult, Timing } from './protocol';
+
+/** What a client needs of a Worker (a real one, or a fake in tests). */
+export interface WorkerLike {
+  postMessage(message: Request, transfer?: Transferable[]): void;
+  terminate(): void;
+  onmessage: ((event: MessageEvent<Response>) => void) | null;
+  onerror: ((event: ErrorEvent) => void) | null;
+}
+
+export type ClientErrorCode = ErrorCode | 'superseded' | 'crashed';
+
+export class RuntimeError extends Error {
+  constructor(readonly code: ClientErrorCode, message: string) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}
+
+export interface RunOutput<R extends TaskResult = TaskResult> {
+  readonly result: R;
+  readonly timing: Timing;
+}
+
+export type ClientEvent =
+  | { readonly type: 'progress'; readonly stage: string; readonly fraction?: number }
+  | { readonly type: 'loaded'; readonly info: ModelInfo }
+  | { readonly type: 'crashed'; readonly message: string }
+  | { readonly type: 'restarted' };
+
+interface Pending {
+  readonly resolve: (value: Response) => void;
+  readonly reject: (error: RuntimeError) => void;
+  readonly channel?: string;
+}
+
+type ResultOf<K extends Task['kind']> = Extract<TaskResult, { kind: K }>;
+
+export class InferenceClient {
+  private worker: WorkerLike;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly latestOnChannel = new Map<string, number>();
+  private readonly listeners = new Set<(event: ClientEvent) => void>();
+  private lastLoad: { model: ModelSource; device: DevicePreference } | null = null;
+  private restarts = 0;
+
+  constructor(private readonly createWorker: () => WorkerLike) {
+    this.worker = this.start();
+  }
+
+  /** Listens to progress, loads and crashes; returns the function that stops listening. */
+  subscribe(listener: (event: ClientEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Number of times the worker crashed and was restarted. */
+  get restartCount(): number {
+    return this.restarts;
+  }
+
+  async load(model: ModelSource, device: DevicePreference = 'auto'): Promise<ModelInfo> {
+    this.lastLoad = { model, device };
+    const response = await this.send({ type: 'load', id: this.nextId++, model, device }, 'load');
+    if (response.type !== 'loaded') throw new RuntimeError('internal', `Unexpected answer "${response.type}" to load`);
+    this.emit({ type: 'loaded', info: response.info });
+    return response.info;
+  }
+
+  /**
+   * Runs a task. With a `channel`, a later run on the same channel supersedes this one: its
+   * promise rejects with code "superseded" and its result, if it still comes, is dropped.
+   */
+  async run<K extends Task['kind']>(task: Extract<Task, { kind: K }>, channel?: string): Promise<RunOutput<ResultOf<K>>> {
+    const response = await this.send({ type: 'run', id: this.nextId++, task }, channel);
+    if (response.type !== 'result') throw new RuntimeError('internal', `Unexpected answer "${response.type}" to run`);
+    return { result: response.result as ResultOf<K>, timing: response.timing };
+  }
+
+  /** Cancels every request still waiting on a channel. */
+  cancel(channel: string): void {
+    for (const [id, p] of this.pending) {
+      if (p.channel !== channel) continue;
+      this.worker.postMessage({ type: 'cancel', id });
+      this.pending.delete(id);
+      p.reject(new RuntimeError('cancelled', 'Cancelled.'));
+    }
+  }
+
+  /** Fault injection for tests and the runtime panel: makes the worker crash. */
+  crashWorker(): void {
+    this.worker.postMessage({ type: 'crash', id: this.nextId++ });
+  }
+
+  dispose(): void {
+    this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(new RuntimeError('cancelled', 'The runtime was closed.'));
+    this.pending.clear();
+  }
+
+  private start(): WorkerLike {
+    const worker = this.createWorker();
+    worker.onmessage = (event) => this.receive(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault?.();
+      void this.restart(event.message || 'The inference worker stopped unexpectedly.');
+    };
+    return worker;
+  }
+
+  private async restart(reason: string): Promise<void> {
+    this.restarts++;
+    this.worker.terminate();
+    const lost = [...this.pending.values()];
+    this.pending.clear();
+    this.latestOnChannel.clear();
+    this.emit({ type: 'crashed', message: reason });
+    for (const p of lost) p.reject(new RuntimeError('crashed', `The inference worker crashed (${reason}); it has been restarted.`));
+    this.worker = this.start();
+    if (this.lastLoad) {
+      try {
+        await this.load(this.lastLoad.model, this.lastLoad.device);
+      } catch {
+        // The load's own error reaches whoever awaits the next request.
+      }
+    }
+    this.emit({ type: 'restarted' });
+  }
+
+  private send(request: Extract<Request, { type: 'load' | 'run' }>, channel?: string): Promise<Response> {
+    if (channel) {
+      const previous = this.latestOnChannel.get(channel);
+      const stale = previous === undefined ? undefined : this.pending.get(previous);
+      if (previous !== undefined && stale) {
+        this.pending.delete(previous);
+        this.worker.postMessage({ type: 'cancel', id: previous });
+        stale.reject(new RuntimeError('superseded', 'A newer request replaced this one.'));
+      }
+      this.latestOnChannel.set(channel, request.id);
+    }
+    return new Promise<Response>((resolve, reject) => {
+      this.pending.set(request.id, { resolve, reject, channel });
+      this.worker.postMessage(request);
+    });
+  }
+
+  private receive(message: Response): void {
+    switch (message.type) {
+      case 'progress':
+        if (this.pending.has(message.id)) this.emit({ type: 'progress', stage: message.stage, fraction: message.fraction });
+        return;
+      case 'loaded':
+      case 'result':
+      case 'error': {
+        const p = this.pending.get(message.id);
+        // Superseded or cancelled requests' answers are dropped here.
+        if (!p) return;
+        this.pending.delete(message.id);
+        if (p.channel && this.latestOnChannel.get(p.channel) === message.id) this.latestOnChannel.delete(p.channel);
+        if (message.type === 'error') p.reject(new RuntimeError(message.error.code, message.error.message));
+        else p.resolve(message);
+        return;
+      }
+      default: {
+        const unreachable: never = message;
+        throw new Error(`Unknown response ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  private emit(event: ClientEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}

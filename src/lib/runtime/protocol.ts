@@ -1,0 +1,154 @@
+/**
+ * The inference worker's message protocol: one set of discriminated unions shared by the
+ * worker and its client, each side switching exhaustively on `type`.
+ *
+ * Requests carry an `id`; every response names the request it answers. Tensors travel as
+ * `Float32Array`s whose buffers are transferred, not copied.
+ */
+
+export type Device = 'webgpu' | 'wasm';
+export type DevicePreference = 'auto' | Device;
+export type Dtype = 'fp32';
+
+/** A model the worker can load: a folder in the hub's layout, bundled with the app or on the hub. */
+export interface ModelSource {
+  /** Bundled: folder name under the app's models path. Hub: `owner/name`. */
+  readonly id: string;
+  readonly origin: 'bundled' | 'hub';
+}
+
+/** `[d0, d1, …]` row-major numbers, as the model graph produced them. */
+export interface TensorData {
+  readonly dims: readonly number[];
+  readonly data: Float32Array;
+}
+
+/** Raw pixels, row-major `[height, width, channels]`. */
+export interface PixelsInput {
+  readonly kind: 'pixels';
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 3 | 4;
+  readonly data: Uint8ClampedArray;
+}
+
+/** An image file as the user gave it (upload, drop, paste), decoded in the worker. */
+export interface FileInput {
+  readonly kind: 'file';
+  readonly name: string;
+  readonly blob: Blob;
+}
+
+export type ImageInput = PixelsInput | FileInput;
+
+export type Task =
+  | { readonly kind: 'image-embeds'; readonly images: readonly ImageInput[] }
+  | { readonly kind: 'text-embeds'; readonly texts: readonly string[] };
+
+export type Request =
+  | { readonly type: 'load'; readonly id: number; readonly model: ModelSource; readonly device: DevicePreference }
+  | { readonly type: 'run'; readonly id: number; readonly task: Task }
+  | { readonly type: 'cancel'; readonly id: number }
+  /** Fault injection: the worker throws outside any handler, as a real crash would. */
+  | { readonly type: 'crash'; readonly id: number };
+
+export interface ModelInfo {
+  readonly source: ModelSource;
+  readonly family: 'clip';
+  /** The backend that actually runs the model (may differ from the preference). */
+  readonly device: Device;
+  readonly dtype: Dtype;
+  readonly imageSize: number;
+  readonly embedDim: number;
+  readonly maxTextTokens: number;
+  /** exp of the learned logit scale, read from the model graph's `logit_scale` output. */
+  readonly logitScale: number;
+  /** Why the backend differs from the preference, when it does. */
+  readonly note?: string;
+  readonly loadMs: number;
+}
+
+export interface Timing {
+  readonly device: Device;
+  readonly dtype: Dtype;
+  /** Milliseconds spent in the model graph(s). */
+  readonly modelMs: number;
+  /** Milliseconds from the request's arrival to its result, preprocessing included. */
+  readonly totalMs: number;
+}
+
+/** What became of one image: its model-size pixels, or why it could not be used. */
+export type ImageOutcome =
+  | {
+      readonly ok: true;
+      readonly width: number;
+      readonly height: number;
+      /** The pixels the model saw, `[imageSize, imageSize, 3]`. */
+      readonly modelInput: Uint8ClampedArray;
+      readonly notes: readonly string[];
+    }
+  | { readonly ok: false; readonly message: string };
+
+export interface TextOutcome {
+  readonly tokens: number;
+  /** Words kept when the caption was longer than the model's text window. */
+  readonly truncatedTo?: string;
+}
+
+export type TaskResult =
+  | {
+      readonly kind: 'image-embeds';
+      /** `[usable images, embedDim]`, in the order of the usable images. */
+      readonly embeds: TensorData;
+      /** `[usable images, layers, heads, tokens, tokens]`. */
+      readonly attentions: TensorData | null;
+      /** One outcome per input image, in input order. */
+      readonly outcomes: readonly ImageOutcome[];
+    }
+  | {
+      readonly kind: 'text-embeds';
+      /** `[texts, embedDim]`. */
+      readonly embeds: TensorData;
+      readonly logitScale: number;
+      readonly outcomes: readonly TextOutcome[];
+    };
+
+export type ErrorCode =
+  | 'model-missing'
+  | 'model-invalid'
+  | 'backend-unavailable'
+  | 'gpu-lost'
+  | 'not-loaded'
+  | 'bad-input'
+  | 'cancelled'
+  | 'internal';
+
+export interface WorkerError {
+  readonly code: ErrorCode;
+  /** What happened and what to do, for a person. */
+  readonly message: string;
+}
+
+export type Response =
+  | { readonly type: 'progress'; readonly id: number; readonly stage: string; readonly fraction?: number }
+  | { readonly type: 'loaded'; readonly id: number; readonly info: ModelInfo }
+  | { readonly type: 'result'; readonly id: number; readonly result: TaskResult; readonly timing: Timing }
+  | { readonly type: 'error'; readonly id: number; readonly error: WorkerError };
+
+/** Buffers to transfer with a message, so large arrays move instead of being copied. */
+export function transferables(message: Response | Request): Transferable[] {
+  if (message.type === 'result') {
+    const { result } = message;
+    const buffers: ArrayBufferLike[] = [result.embeds.data.buffer];
+    if (result.kind === 'image-embeds') {
+      if (result.attentions) buffers.push(result.attentions.data.buffer);
+      for (const o of result.outcomes) if (o.ok) buffers.push(o.modelInput.buffer);
+    }
+    return [...new Set(buffers)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+  }
+  if (message.type === 'run' && message.task.kind === 'image-embeds') {
+    // Pixels are copied, not transferred: the caller keeps its images to show and to resend.
+    return [];
+  }
+  return [];
+}
