@@ -182,6 +182,8 @@ export class ContrastiveLab {
   }
 
   setCaption(id: number, text: string): void {
+    // Marks for `npm run bench`: from here to "vlm:matrix-painted" is the edit-to-matrix latency.
+    performance.mark('vlm:captions-changed');
     this.captions = this.captions.map((c) => (c.id === id ? { ...c, text: text.slice(0, MAX_CAPTION_CHARACTERS) } : c));
     void this.embedTexts();
   }
