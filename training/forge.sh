@@ -17,7 +17,7 @@ if [[ "${1:-}" == "--smoke" ]]; then
   "$TSX" training/write-dataset.ts --out "$work/data" --count 2000 --seed 7
   "$TSX" training/write-golden-inputs.ts "$work/data/golden-inputs.json"
   "$PYTHON" training/train_clip.py --data "$work/data" --golden-inputs "$work/data/golden-inputs.json" --out "$work/shapes-clip" --smoke
-  MODEL_DIR="$work/shapes-clip" node_modules/.bin/vitest run --project parity
+  MODEL_DIR="$work/shapes-clip" node_modules/.bin/vitest run --project parity tests/parity/clip.parity.test.ts
   exit 0
 fi
 

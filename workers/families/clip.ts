@@ -108,11 +108,13 @@ export async function embedImages(clip: LoadedClip, images: Parameters<typeof de
 export async function embedTexts(clip: LoadedClip, texts: readonly string[]): Promise<{ result: TaskResult; modelMs: number }> {
   const limit = clip.info.maxTextTokens;
   const inputs = clip.tokenizer([...texts], { padding: true, truncation: true, max_length: limit });
+  const unknownId: number | undefined = clip.tokenizer.unk_token_id ?? undefined;
   const outcomes: TextOutcome[] = texts.map((t) => {
+    const unknownWords = unknownId === undefined ? [] : t.split(/\s+/).filter((w) => w && clip.tokenizer.encode(w, { add_special_tokens: false }).includes(unknownId));
     const full = clip.tokenizer.encode(t);
-    if (full.length <= limit) return { tokens: full.length };
+    if (full.length <= limit) return { tokens: full.length, unknownWords };
     const kept = clip.tokenizer.decode(full.slice(0, limit), { skip_special_tokens: true });
-    return { tokens: limit, truncatedTo: kept };
+    return { tokens: limit, truncatedTo: kept, unknownWords };
   });
   const started = performance.now();
   const out = await clip.text(inputs);

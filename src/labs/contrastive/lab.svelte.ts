@@ -64,7 +64,11 @@ export class ContrastiveLab {
   private nextSample = 0;
   private pendingTexts = false;
 
-  constructor(private readonly runtime: RuntimeState) {}
+  private readonly runtime: RuntimeState;
+
+  constructor(runtime: RuntimeState) {
+    this.runtime = runtime;
+  }
 
   // ---- images ----
 
@@ -229,12 +233,12 @@ export class ContrastiveLab {
   // ---- the matrix ----
 
   /** Images with an embedding from the current model, in list order: the matrix rows. */
-  readonly rows = $derived(this.images.filter((img) => img.status === 'ready' && img.embed !== null && img.generation === this.runtime.generation));
+  readonly rows = $derived.by(() => this.images.filter((img) => img.status === 'ready' && img.embed !== null && img.generation === this.runtime.generation));
 
   /** Captions with an embedding, in list order: the matrix columns. */
   readonly columns = $derived(this.captions.filter((c) => this.captionProblem(c.text) === null && this.texts.has(c.text.trim())));
 
-  readonly learnedScale = $derived(this.runtime.info?.logitScale ?? this.scaleFromModel ?? 1);
+  readonly learnedScale = $derived.by(() => this.runtime.info?.logitScale ?? this.scaleFromModel ?? 1);
   readonly scale = $derived(this.scaleOverride ?? this.learnedScale);
 
   readonly similarity = $derived.by((): Matrix | null => {

@@ -91,6 +91,8 @@ export type ImageOutcome =
 
 export interface TextOutcome {
   readonly tokens: number;
+  /** Words the tokenizer maps to its unknown token: the model cannot read them. */
+  readonly unknownWords: readonly string[];
   /** Words kept when the caption was longer than the model's text window. */
   readonly truncatedTo?: string;
 }
