@@ -22,6 +22,8 @@ export class RuntimeState {
   info = $state.raw<ModelInfo | null>(null);
   status = $state<'loading' | 'ready' | 'error'>('loading');
   stage = $state('Starting the runtime');
+  /** Progress of the current stage (0–1), when the runtime knows it. */
+  fraction = $state<number | undefined>(undefined);
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
   device = $state<DevicePreference>(initialDevice());
@@ -34,6 +36,7 @@ export class RuntimeState {
       switch (event.type) {
         case 'progress':
           this.stage = event.stage;
+          this.fraction = event.fraction;
           return;
         case 'loaded':
           this.info = event.info;

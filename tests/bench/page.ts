@@ -4,8 +4,8 @@
  * tests/bench/run.ts drives it through `window.bench`; the page only collects raw samples.
  *
  * Why interleave: the machine is shared (2 cores, a training run may be busy), so absolute
- * times drift; alternating worker/direct calls (and which goes first) exposes both sides to
- * the same drift, and their ratio stays meaningful.
+ * times drift; alternating worker / direct / echo calls (rotating which goes first) exposes all
+ * sides to the same drift, and their ratios stay meaningful.
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
@@ -45,6 +45,17 @@ worker.onmessage = (event) => {
 worker.addEventListener('message', () => {
   lastReceiveMs = performance.now() - handlingStart;
 });
+
+// A worker that only echoes: the cost of the hand-offs alone, measured in the same interleave.
+const echo = new Worker(new URL('./echo.worker.ts', import.meta.url), { type: 'module' });
+
+function viaEcho(): Promise<{ start: number; end: number }> {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    echo.onmessage = () => resolve({ start, end: performance.now() });
+    echo.postMessage(0);
+  });
+}
 
 // ---- the direct side: ORT as transformers.js configures it in the worker ----
 
@@ -138,13 +149,15 @@ async function measure(tower: Tower, batch: number, reps: number, warmup: number
   for (let i = 0; i < warmup; i++) {
     await viaWorker(tower, inputs);
     await direct(tower, inputs);
+    await viaEcho();
   }
   const series: PipelineSeries = {
-    tower, batch, reps, roundTripMs: [], modelMs: [], totalMs: [], directMs: [], sendMs: [], receiveMs: [], calls: [],
+    tower, batch, reps, roundTripMs: [], modelMs: [], totalMs: [], directMs: [], sendMs: [], receiveMs: [], echoMs: [], calls: [],
   };
-  const order: Side[][] = [['worker', 'direct'], ['direct', 'worker']];
+  // Each side goes first, second and last equally often.
+  const order: Side[][] = [['worker', 'direct', 'echo'], ['direct', 'echo', 'worker'], ['echo', 'worker', 'direct']];
   for (let i = 0; i < reps; i++) {
-    for (const side of order[i % 2]) {
+    for (const side of order[i % 3]) {
       await nextTask();
       if (side === 'worker') {
         const w = await viaWorker(tower, inputs);
@@ -154,6 +167,10 @@ async function measure(tower: Tower, batch: number, reps: number, warmup: number
         series.sendMs.push(w.sendMs);
         series.receiveMs.push(w.receiveMs);
         series.calls.push({ side, start: w.start, end: w.end });
+      } else if (side === 'echo') {
+        const e = await viaEcho();
+        series.echoMs.push(e.end - e.start);
+        series.calls.push({ side, start: e.start, end: e.end });
       } else {
         const d = await direct(tower, inputs);
         series.directMs.push(d.end - d.start);

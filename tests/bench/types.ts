@@ -3,7 +3,7 @@
  * computed in Node (stats.ts), so the pages stay small and every number can be re-derived.
  */
 
-export type Side = 'worker' | 'direct';
+export type Side = 'worker' | 'direct' | 'echo';
 export type Tower = 'image' | 'text';
 
 /** One timed call, on the page's clock (performance.now(), ms). */
@@ -13,7 +13,7 @@ export interface Call {
   readonly end: number;
 }
 
-/** One interleaved series on bench.html: `reps` worker calls and `reps` direct ORT calls. */
+/** One interleaved series on bench.html: `reps` calls each through the worker, direct ORT and the echo worker. */
 export interface PipelineSeries {
   readonly tower: Tower;
   readonly batch: number;
@@ -30,6 +30,8 @@ export interface PipelineSeries {
   readonly sendMs: number[];
   /** The main-thread task that handles the worker's answer (client code + awaiting code). */
   readonly receiveMs: number[];
+  /** Round trip of a tiny message to a worker that only echoes it: the hand-off floor. */
+  readonly echoMs: number[];
   readonly calls: Call[];
 }
 
@@ -54,6 +56,8 @@ export interface LongEntry {
   readonly duration: number;
   /** For long animation frames: the script that took longest, when the browser names it. */
   readonly script?: string;
+  /** For long animation frames: ms from the rendering update's start to the frame's end. */
+  readonly render?: number;
 }
 
 /** A main-thread span the app probe timed itself (tests/bench/app-probe.js). */

@@ -18,7 +18,7 @@ it('dragging a red circle from left to right moves the matrix', async () => {
   await setCaptions(page, CAPTIONS);
   await setMode(page, 'Softmax over each row (image → text)');
   await page.getByRole('button', { name: 'Compose a scene…' }).click();
-  await waitForMatrix(page, 1, 3);
+  await waitForMatrix(page, 1, CAPTIONS);
   const left = await readMatrix(page);
   expect(left.rows[0]).toMatch(/^Composed/);
   expect(left.values[0][0]).toBeGreaterThan(left.values[0][1]);
@@ -45,7 +45,7 @@ it('a crashed worker is restarted and the view recovers with everything kept', a
   await waitForModel(page);
   await setCaptions(page, ['a red circle', 'a blue square']);
   await setMode(page, 'Cosine similarity');
-  await waitForMatrix(page, 4, 2);
+  await waitForMatrix(page, 4, ['a red circle', 'a blue square']);
   const before = await readMatrix(page);
   await page.getByRole('button', { name: 'Simulate a worker crash' }).click();
   await expect.poll(() => page.getByText(/inference worker crashed/).count()).toBeGreaterThan(0);

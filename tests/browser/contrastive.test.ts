@@ -39,7 +39,7 @@ describe.each(['wasm', 'webgpu'] as const)('the matrix on %s equals the PyTorch 
     await page.getByRole('button', { name: 'Sample 8' }).click();
     await setCaptions(page, goldens.inputs.captions);
     await setMode(page, 'Cosine similarity');
-    await waitForMatrix(page, 8, goldens.inputs.captions.length);
+    await waitForMatrix(page, 8, goldens.inputs.captions);
 
     const cosine = await readMatrix(page);
     expect(cosine.rows).toEqual(goldens.inputs.seeds.map((_, k) => `Sample ${k + 1}`));

@@ -63,7 +63,7 @@ describe('lab interactions', () => {
     await deliverDrawing(page, 'drop', 'dropped.png');
     await deliverDrawing(page, 'paste', 'pasted.png');
     await page.getByRole('button', { name: 'Sample 1' }).click();
-    await waitForMatrix(page, 3, 3);
+    await waitForMatrix(page, 3, CAPTIONS);
     const { rows, values } = await readMatrix(page);
     expect(rows).toEqual(['dropped.png', 'pasted.png', 'Sample 1']);
     // A blue square drawn by the canvas reads as "a blue square".

@@ -20,17 +20,23 @@ export async function setMode(page: Page, label: string): Promise<void> {
   await page.getByRole('combobox', { name: 'Matrix mode' }).selectOption({ label });
 }
 
-/** Waits until the accessible table has this shape and every image has settled. */
-export async function waitForMatrix(page: Page, rows: number, columns: number): Promise<void> {
+/**
+ * Waits until the accessible table has this many rows and these columns (a count, or the
+ * exact caption texts: a column keeps its previous text until the new one is embedded), and
+ * every image has settled.
+ */
+export async function waitForMatrix(page: Page, rows: number, columns: number | readonly string[]): Promise<void> {
   await page.waitForFunction(
     ([r, c]) => {
       const table = document.querySelector('[data-testid="matrix-table"]');
       if (!table) return false;
       const body = table.querySelectorAll('tbody tr');
-      return body.length === r && body[0].querySelectorAll('td').length === c
+      const headers = [...table.querySelectorAll('thead th')].slice(1).map((th) => th.textContent);
+      const columnsMatch = typeof c === 'number' ? headers.length === c : JSON.stringify(headers) === JSON.stringify(c);
+      return body.length === r && columnsMatch
         && document.querySelectorAll('[data-testid="image-card"][data-status="pending"]').length === 0;
     },
-    [rows, columns],
+    [rows, columns] as const,
     { timeout: 120_000 },
   );
 }

@@ -109,12 +109,18 @@ export async function embedTexts(clip: LoadedClip, texts: readonly string[]): Pr
   const limit = clip.info.maxTextTokens;
   const inputs = clip.tokenizer([...texts], { padding: true, truncation: true, max_length: limit });
   const unknownId: number | undefined = clip.tokenizer.unk_token_id ?? undefined;
-  const outcomes: TextOutcome[] = texts.map((t) => {
-    const unknownWords = unknownId === undefined ? [] : t.split(/\s+/).filter((w) => w && clip.tokenizer.encode(w, { add_special_tokens: false }).includes(unknownId));
+  const ids = inputs.input_ids.tolist() as bigint[][];
+  const lengths = (inputs.attention_mask.tolist() as bigint[][]).map((row) => row.reduce((n, v) => n + Number(v), 0));
+  // The batch is tokenized once; only captions that fill the window (maybe truncated) or hold
+  // an unknown token are looked at again, word by word.
+  const outcomes: TextOutcome[] = texts.map((t, k) => {
+    const unknownWords = unknownId !== undefined && ids[k].some((id) => Number(id) === unknownId)
+      ? t.split(/\s+/).filter((w) => w && clip.tokenizer.encode(w, { add_special_tokens: false }).includes(unknownId))
+      : [];
+    if (lengths[k] < limit) return { tokens: lengths[k], unknownWords };
     const full = clip.tokenizer.encode(t);
     if (full.length <= limit) return { tokens: full.length, unknownWords };
-    const kept = clip.tokenizer.decode(full.slice(0, limit), { skip_special_tokens: true });
-    return { tokens: limit, truncatedTo: kept, unknownWords };
+    return { tokens: limit, truncatedTo: clip.tokenizer.decode(full.slice(0, limit), { skip_special_tokens: true }), unknownWords };
   });
   const started = performance.now();
   const out = await clip.text(inputs);

@@ -34,6 +34,14 @@ export interface LabImage {
 export interface LabCaption {
   readonly id: number;
   readonly text: string;
+  /** The last text of this caption that has an embedding: its column shows it until the new text's arrives. */
+  readonly shown?: string;
+}
+
+/** A matrix column: a caption and the text its numbers belong to. */
+export interface LabColumn {
+  readonly id: number;
+  readonly text: string;
 }
 
 interface TextEntry {
@@ -188,7 +196,11 @@ export class ContrastiveLab {
   setCaption(id: number, text: string): void {
     // Marks for `npm run bench`: from here to "vlm:matrix-painted" is the edit-to-matrix latency.
     performance.mark('vlm:captions-changed');
-    this.captions = this.captions.map((c) => (c.id === id ? { ...c, text: text.slice(0, MAX_CAPTION_CHARACTERS) } : c));
+    this.captions = this.captions.map((c) => {
+      if (c.id !== id) return c;
+      const shown = this.texts.has(c.text.trim()) ? c.text.trim() : c.shown;
+      return { ...c, text: text.slice(0, MAX_CAPTION_CHARACTERS), shown };
+    });
     void this.embedTexts();
   }
 
@@ -235,8 +247,24 @@ export class ContrastiveLab {
   /** Images with an embedding from the current model, in list order: the matrix rows. */
   readonly rows = $derived.by(() => this.images.filter((img) => img.status === 'ready' && img.embed !== null && img.generation === this.runtime.generation));
 
-  /** Captions with an embedding, in list order: the matrix columns. */
-  readonly columns = $derived(this.captions.filter((c) => this.captionProblem(c.text) === null && this.texts.has(c.text.trim())));
+  /**
+   * The matrix columns, in list order: each usable caption with the text its embedding is
+   * for. While a new text is embedded, the column keeps its previous text and numbers, so
+   * labels and numbers always agree and typing does not redraw the matrix twice.
+   */
+  readonly columns = $derived.by((): LabColumn[] => {
+    const next: LabColumn[] = [];
+    for (const c of this.captions) {
+      if (this.captionProblem(c.text) !== null) continue;
+      const text = this.texts.has(c.text.trim()) ? c.text.trim() : c.shown;
+      if (text !== undefined && this.texts.has(text)) next.push({ id: c.id, text });
+    }
+    const previous = this.lastColumns;
+    if (previous.length === next.length && previous.every((p, k) => p.id === next[k].id && p.text === next[k].text)) return previous;
+    this.lastColumns = next;
+    return next;
+  });
+  private lastColumns: LabColumn[] = [];
 
   readonly learnedScale = $derived.by(() => this.runtime.info?.logitScale ?? this.scaleFromModel ?? 1);
   readonly scale = $derived(this.scaleOverride ?? this.learnedScale);
@@ -249,7 +277,7 @@ export class ContrastiveLab {
     const images = new Float32Array(rows.length * dim);
     rows.forEach((r, i) => images.set(r.embed!, i * dim));
     const texts = new Float32Array(columns.length * dim);
-    columns.forEach((c, j) => texts.set(this.texts.get(c.text.trim())!.embed, j * dim));
+    columns.forEach((c, j) => texts.set(this.texts.get(c.text)!.embed, j * dim));
     return cosineMatrix(images, rows.length, texts, columns.length, dim);
   });
 

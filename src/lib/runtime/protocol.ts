@@ -137,20 +137,18 @@ export type Response =
   | { readonly type: 'result'; readonly id: number; readonly result: TaskResult; readonly timing: Timing }
   | { readonly type: 'error'; readonly id: number; readonly error: WorkerError };
 
-/** Buffers to transfer with a message, so large arrays move instead of being copied. */
+/**
+ * Buffers to transfer with a message, so large arrays move instead of being copied. Only
+ * results transfer: a request's pixels are copied, because the page keeps its images to show
+ * them and to send them again after a restart.
+ */
 export function transferables(message: Response | Request): Transferable[] {
-  if (message.type === 'result') {
-    const { result } = message;
-    const buffers: ArrayBufferLike[] = [result.embeds.data.buffer];
-    if (result.kind === 'image-embeds') {
-      if (result.attentions) buffers.push(result.attentions.data.buffer);
-      for (const o of result.outcomes) if (o.ok) buffers.push(o.modelInput.buffer);
-    }
-    return [...new Set(buffers)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+  if (message.type !== 'result') return [];
+  const { result } = message;
+  const buffers: ArrayBufferLike[] = [result.embeds.data.buffer];
+  if (result.kind === 'image-embeds') {
+    if (result.attentions) buffers.push(result.attentions.data.buffer);
+    for (const o of result.outcomes) if (o.ok) buffers.push(o.modelInput.buffer);
   }
-  if (message.type === 'run' && message.task.kind === 'image-embeds') {
-    // Pixels are copied, not transferred: the caller keeps its images to show and to resend.
-    return [];
-  }
-  return [];
+  return [...new Set(buffers)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }
