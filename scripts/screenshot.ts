@@ -12,6 +12,6 @@ await waitForMatrix(session.page, 4, 4);
 await session.page.getByRole('button', { name: 'Compose a scene…' }).click();
 await waitForMatrix(session.page, 5, 4);
 await session.page.waitForTimeout(500);
-await session.page.screenshot({ path: process.argv[2] ?? 'docs/contrastive-lab.png', fullPage: false });
+await session.page.screenshot({ path: process.argv[2] ?? 'docs/contrastive-lab.png', fullPage: true });
 console.log(`external requests: ${session.external.length}`);
 await stopAll();
