@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { hubMirror } from './tooling/hub-mirror';
 
 // Cross-origin isolation lets ORT run multi-threaded WASM; everything the app loads is its own.
 const isolation = {
@@ -8,7 +9,7 @@ const isolation = {
 };
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), hubMirror()],
   publicDir: 'static',
   // "mpa": a missing file (say a model's tokenizer.json) is a 404, not index.html with status
   // 200, which transformers.js would take for the file.

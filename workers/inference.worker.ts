@@ -8,18 +8,21 @@ import { env } from '@huggingface/transformers';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { transferables, type Device, type DevicePreference, type ErrorCode, type Request, type Response, type WorkerError } from '../src/lib/runtime/protocol';
-import { embedImages, embedTexts, loadClip, type LoadedClip } from './families/clip';
+import { embedImages, embedTexts, loadDualEncoder, UnsupportedModelError, type LoadedModel } from './families/dual-encoder';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 // The app serves ORT's runtime itself: no CDN, works offline.
 const onnxEnv = env.backends.onnx as { wasm: { wasmPaths: unknown; numThreads: number } };
 onnxEnv.wasm.wasmPaths = { wasm: ortWasm, mjs: ortMjs };
+// Threads need SharedArrayBuffer, which needs cross-origin isolation.
+const MAX_THREADS = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
 if (!self.crossOriginIsolated) onnxEnv.wasm.numThreads = 1;
+const HUB = 'https://huggingface.co/';
 // A path, not a URL: transformers.js only looks for local files at paths.
 env.localModelPath = `${import.meta.env.BASE_URL}models/`;
 
-let model: LoadedClip | null = null;
+let model: LoadedModel | null = null;
 const cancelled = new Set<number>();
 let queue: Promise<void> = Promise.resolve();
 
@@ -42,7 +45,14 @@ async function chooseDevice(preference: DevicePreference): Promise<{ device: Dev
 /** Sorts a thrown error into a code and a message a person can act on. */
 export function classify(error: unknown, source?: string): WorkerError {
   const text = error instanceof Error ? error.message : String(error);
-  if (/could not locate file|404|not found|unexpected token '<'/i.test(text)) {
+  if (error instanceof UnsupportedModelError) return { code: 'unsupported-model', message: text };
+  if (/unexpected token '<'|is not valid json|<!doctype/i.test(text)) {
+    return { code: 'model-invalid', message: `A file of "${source}" is a web page, not the JSON the model needs: the repo may be private or gated, or the address wrong.` };
+  }
+  if (/network error|failed to fetch|err_connection|body stream|terminated|premature|content-length/i.test(text)) {
+    return { code: 'download-cut', message: `The download of "${source}" was cut before it finished (${text.slice(0, 120)}). Nothing broken was kept: load it again to retry.` };
+  }
+  if (/could not locate file|404|not found/i.test(text)) {
     return { code: 'model-missing', message: `A file of the model "${source}" is missing (${text.slice(0, 160)}). Rebuild or re-download the model, or pick another.` };
   }
   if (/model-invalid|protobuf|invalid model|failed to load model/i.test(text)) {
@@ -54,9 +64,6 @@ export function classify(error: unknown, source?: string): WorkerError {
   if (/no available backend|backend/i.test(text)) {
     return { code: 'backend-unavailable', message: `No runtime backend could start (${text.slice(0, 160)}). Choose WASM in the runtime menu.` };
   }
-  if (/failed to fetch|network|aborted/i.test(text)) {
-    return { code: 'model-missing', message: `The download was cut (${text.slice(0, 160)}). Check the connection and load the model again.` };
-  }
   return { code: 'internal', message: `Something went wrong inside the model runtime: ${text.slice(0, 200)}` };
 }
 
@@ -66,25 +73,33 @@ async function handle(request: Exclude<Request, { type: 'cancel' } | { type: 'cr
   const arrived = performance.now();
   switch (request.type) {
     case 'load': {
+      const source = request.model;
       try {
-        const isHub = request.model.origin === 'hub';
+        const isHub = source.origin === 'hub';
         env.allowRemoteModels = isHub;
         env.allowLocalModels = !isHub;
+        env.remoteHost = request.options?.hubHost ?? HUB;
+        const threads = Math.max(1, Math.min(MAX_THREADS, request.options?.threads ?? MAX_THREADS));
+        onnxEnv.wasm.numThreads = threads;
         const { device, note } = await chooseDevice(request.device);
-        const progress = (stage: string, fraction?: number) => post({ type: 'progress', id, stage, fraction });
-        let loaded: LoadedClip;
+        const dtype = request.options?.dtype ?? 'fp32';
+        const progress: Parameters<typeof loadDualEncoder>[1] = (stage, detail) => post({ type: 'progress', id, stage, ...detail });
+        const previous = model;
+        model = null;
+        await previous?.dispose();
+        let loaded: LoadedModel;
         try {
-          loaded = await loadClip(request.model, device, progress);
+          loaded = await loadDualEncoder({ source, device, dtype, threads }, progress);
         } catch (error) {
-          if (device !== 'webgpu') throw error;
+          if (device !== 'webgpu' || error instanceof UnsupportedModelError) throw error;
           // WebGPU can fail where WASM works (adapter limits, a lost device): fall back.
-          loaded = await loadClip(request.model, 'wasm', progress);
+          loaded = await loadDualEncoder({ source, device: 'wasm', dtype, threads }, progress);
           loaded = { ...loaded, info: { ...loaded.info, note: `WebGPU failed (${classify(error).message.slice(0, 120)}), so the model runs on WASM.` } };
         }
         model = note ? { ...loaded, info: { ...loaded.info, note } } : loaded;
         post({ type: 'loaded', id, info: model.info });
       } catch (error) {
-        const e = classify(error, request.model.id);
+        const e = classify(error, source.id);
         fail(id, e.code, e.message);
       }
       return;

@@ -233,14 +233,11 @@ export class ContrastiveLab {
       missing.forEach((t, k) => next.set(t, { embed: result.embeds.data.slice(k * dim, (k + 1) * dim), outcome: result.outcomes[k] }));
       this.texts = next;
       this.textError = null;
-      if (this.scaleFromModel === null) this.scaleFromModel = result.logitScale;
     } catch (error) {
       if (error instanceof RuntimeError && ['superseded', 'cancelled', 'crashed'].includes(error.code)) return;
       this.textError = error instanceof Error ? error.message : String(error);
     }
   }
-
-  scaleFromModel = $state<number | null>(null);
 
   // ---- the matrix ----
 
@@ -266,7 +263,7 @@ export class ContrastiveLab {
   });
   private lastColumns: LabColumn[] = [];
 
-  readonly learnedScale = $derived.by(() => this.runtime.info?.logitScale ?? this.scaleFromModel ?? 1);
+  readonly learnedScale = $derived.by(() => this.runtime.info?.logitScale ?? 1);
   readonly scale = $derived(this.scaleOverride ?? this.learnedScale);
 
   readonly similarity = $derived.by((): Matrix | null => {

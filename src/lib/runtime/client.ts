@@ -3,7 +3,7 @@
  * requests dropped, cancellation, and a crashed worker restarted with its model reloaded.
  * The worker itself is made by a factory, so tests can hand in a fake.
  */
-import type { DevicePreference, ErrorCode, ModelInfo, ModelSource, Request, Response, Task, TaskResult, Timing } from './protocol';
+import type { DevicePreference, ErrorCode, LoadOptions, ModelInfo, ModelSource, Request, Response, Task, TaskResult, Timing } from './protocol';
 
 /** What a client needs of a Worker (a real one, or a fake in tests). */
 export interface WorkerLike {
@@ -28,7 +28,7 @@ export interface RunOutput<R extends TaskResult = TaskResult> {
 }
 
 export type ClientEvent =
-  | { readonly type: 'progress'; readonly stage: string; readonly fraction?: number }
+  | { readonly type: 'progress'; readonly stage: string; readonly fraction?: number; readonly bytes?: { readonly loaded: number; readonly total: number } }
   | { readonly type: 'loaded'; readonly info: ModelInfo }
   | { readonly type: 'crashed'; readonly message: string }
   | { readonly type: 'restarted' };
@@ -47,7 +47,7 @@ export class InferenceClient {
   private readonly pending = new Map<number, Pending>();
   private readonly latestOnChannel = new Map<string, number>();
   private readonly listeners = new Set<(event: ClientEvent) => void>();
-  private lastLoad: { model: ModelSource; device: DevicePreference } | null = null;
+  private lastLoad: { model: ModelSource; device: DevicePreference; options?: LoadOptions } | null = null;
   private restarts = 0;
 
   constructor(private readonly createWorker: () => WorkerLike) {
@@ -65,9 +65,9 @@ export class InferenceClient {
     return this.restarts;
   }
 
-  async load(model: ModelSource, device: DevicePreference = 'auto'): Promise<ModelInfo> {
-    this.lastLoad = { model, device };
-    const response = await this.send({ type: 'load', id: this.nextId++, model, device }, 'load');
+  async load(model: ModelSource, device: DevicePreference = 'auto', options?: LoadOptions): Promise<ModelInfo> {
+    this.lastLoad = { model, device, options };
+    const response = await this.send({ type: 'load', id: this.nextId++, model, device, ...(options ? { options } : {}) }, 'load');
     if (response.type !== 'loaded') throw new RuntimeError('internal', `Unexpected answer "${response.type}" to load`);
     this.emit({ type: 'loaded', info: response.info });
     return response.info;
@@ -125,7 +125,7 @@ export class InferenceClient {
     this.worker = this.start();
     if (this.lastLoad) {
       try {
-        await this.load(this.lastLoad.model, this.lastLoad.device);
+        await this.load(this.lastLoad.model, this.lastLoad.device, this.lastLoad.options);
       } catch {
         // The load's own error reaches whoever awaits the next request.
       }
@@ -153,7 +153,7 @@ export class InferenceClient {
   private receive(message: Response): void {
     switch (message.type) {
       case 'progress':
-        if (this.pending.has(message.id)) this.emit({ type: 'progress', stage: message.stage, fraction: message.fraction });
+        if (this.pending.has(message.id)) this.emit({ type: 'progress', stage: message.stage, fraction: message.fraction, bytes: message.bytes });
         return;
       case 'loaded':
       case 'result':

@@ -8,13 +8,28 @@
 
 export type Device = 'webgpu' | 'wasm';
 export type DevicePreference = 'auto' | Device;
-export type Dtype = 'fp32';
+/** Weight precisions transformers.js can load (file suffixes: "", _fp16, _quantized, _q4, …). */
+export type Dtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
+
+/** Dual-encoder families the playground runs; each has its own outputs and loss. */
+export type Family = 'clip' | 'siglip' | 'jina_clip';
 
 /** A model the worker can load: a folder in the hub's layout, bundled with the app or on the hub. */
 export interface ModelSource {
   /** Bundled: folder name under the app's models path. Hub: `owner/name`. */
   readonly id: string;
   readonly origin: 'bundled' | 'hub';
+  /** Hub revision (a commit, branch or tag); default "main". */
+  readonly revision?: string;
+}
+
+export interface LoadOptions {
+  /** Weight precision; default: fp32 for bundled models, the registry's choice for hub ones. */
+  readonly dtype?: Dtype;
+  /** Where hub repos are fetched from (a mirror); default https://huggingface.co/. */
+  readonly hubHost?: string;
+  /** WASM threads; default: the runtime's choice. */
+  readonly threads?: number;
 }
 
 /** `[d0, d1, …]` row-major numbers, as the model graph produced them. */
@@ -46,7 +61,7 @@ export type Task =
   | { readonly kind: 'text-embeds'; readonly texts: readonly string[] };
 
 export type Request =
-  | { readonly type: 'load'; readonly id: number; readonly model: ModelSource; readonly device: DevicePreference }
+  | { readonly type: 'load'; readonly id: number; readonly model: ModelSource; readonly device: DevicePreference; readonly options?: LoadOptions }
   | { readonly type: 'run'; readonly id: number; readonly task: Task }
   | { readonly type: 'cancel'; readonly id: number }
   /** Fault injection: the worker throws outside any handler, as a real crash would. */
@@ -54,15 +69,25 @@ export type Request =
 
 export interface ModelInfo {
   readonly source: ModelSource;
-  readonly family: 'clip';
+  readonly family: Family;
   /** The backend that actually runs the model (may differ from the preference). */
   readonly device: Device;
   readonly dtype: Dtype;
   readonly imageSize: number;
   readonly embedDim: number;
   readonly maxTextTokens: number;
-  /** exp of the learned logit scale, read from the model graph's `logit_scale` output. */
+  /** exp of the learned logit scale (1 / temperature). */
   readonly logitScale: number;
+  /** SigLIP's learned logit bias; null for softmax families. */
+  readonly logitBias: number | null;
+  /**
+   * Where the scale (and bias) come from: the graph's own `logit_scale` output, the values
+   * published with the weights (for hub towers that do not output them), or the config's
+   * initial value when nothing better is known.
+   */
+  readonly scaleSource: 'graph' | 'published' | 'config-init';
+  /** WASM threads in use (1 without cross-origin isolation). */
+  readonly threads: number;
   /** Why the backend differs from the preference, when it does. */
   readonly note?: string;
   readonly loadMs: number;
@@ -111,12 +136,13 @@ export type TaskResult =
       readonly kind: 'text-embeds';
       /** `[texts, embedDim]`. */
       readonly embeds: TensorData;
-      readonly logitScale: number;
       readonly outcomes: readonly TextOutcome[];
     };
 
 export type ErrorCode =
   | 'model-missing'
+  | 'unsupported-model'
+  | 'download-cut'
   | 'model-invalid'
   | 'backend-unavailable'
   | 'gpu-lost'
@@ -132,7 +158,15 @@ export interface WorkerError {
 }
 
 export type Response =
-  | { readonly type: 'progress'; readonly id: number; readonly stage: string; readonly fraction?: number }
+  | {
+      readonly type: 'progress';
+      readonly id: number;
+      readonly stage: string;
+      readonly fraction?: number;
+      /** Bytes downloaded so far and in all, over every file of the load, when known. */
+      readonly bytes?: { readonly loaded: number; readonly total: number };
+      readonly files?: readonly { readonly name: string; readonly loaded: number; readonly total: number }[];
+    }
   | { readonly type: 'loaded'; readonly id: number; readonly info: ModelInfo }
   | { readonly type: 'result'; readonly id: number; readonly result: TaskResult; readonly timing: Timing }
   | { readonly type: 'error'; readonly id: number; readonly error: WorkerError };

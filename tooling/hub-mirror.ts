@@ -1,0 +1,110 @@
+/**
+ * A local stand-in for the Hugging Face hub, for tests and offline demos: the bundled models,
+ * served under hub-shaped URLs, so the app's real remote-loading path (fetch, progress,
+ * browser cache) runs with no network.
+ *
+ *   /__hub/playground/<model>/resolve/<revision>/<file>   static/models/<model>/<file>
+ *
+ * Repos under the owner `faults` misbehave on purpose, each the way a real download can:
+ *   faults/missing-file          tokenizer.json is a 404
+ *   faults/html-config           config.json is an HTML page with status 200
+ *   faults/cut-download          the vision model's connection drops halfway (until /__hub/heal)
+ *   faults/unsupported           config.json names a model type the playground does not run
+ *
+ * GET /__hub/stats lists every file served (so a test can tell a cached load from a download),
+ * /__hub/reset clears it.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { join, normalize } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Plugin } from 'vite';
+
+const PREFIX = '/__hub/';
+const ROOT = join(process.cwd(), 'static', 'models');
+const FAULT_BASE = 'shapes-clip';
+
+type Handler = (request: IncomingMessage, response: ServerResponse, next: () => void) => void;
+
+export function hubMirror(): Plugin {
+  const served: string[] = [];
+  let healed = false;
+
+  const handler: Handler = (request, response, next) => {
+    const url = new URL(request.url ?? '/', 'http://mirror');
+    if (!url.pathname.startsWith(PREFIX)) return next();
+    const rest = url.pathname.slice(PREFIX.length);
+    if (rest === 'stats') return json(response, { served });
+    if (rest === 'reset') {
+      served.length = 0;
+      healed = false;
+      return json(response, { ok: true });
+    }
+    if (rest === 'heal') {
+      healed = true;
+      return json(response, { ok: true });
+    }
+    const match = /^([\w.-]+)\/([\w.-]+)\/resolve\/([\w.-]+)\/(.+)$/.exec(rest);
+    if (!match) return notFound(response);
+    const [, owner, name, , file] = match;
+    served.push(`${owner}/${name}/${file}`);
+    if (owner === 'faults') return fault(name, file, response, healed);
+    if (owner !== 'playground') return notFound(response);
+    return sendFile(join(name, file), response);
+  };
+
+  return {
+    name: 'vlm-hub-mirror',
+    configureServer: (server) => void server.middlewares.use(handler),
+    configurePreviewServer: (server) => void server.middlewares.use(handler),
+  };
+}
+
+function fault(name: string, file: string, response: ServerResponse, healed: boolean): void {
+  switch (name) {
+    case 'missing-file':
+      return file === 'tokenizer.json' ? notFound(response) : sendFile(join(FAULT_BASE, file), response);
+    case 'html-config':
+      if (file !== 'config.json') return sendFile(join(FAULT_BASE, file), response);
+      response.writeHead(200, { 'Content-Type': 'text/html' });
+      return void response.end('<!doctype html><html><body>Sign in to continue</body></html>');
+    case 'cut-download':
+      if (file !== 'onnx/vision_model.onnx' || healed) return sendFile(join(FAULT_BASE, file), response);
+      return cutHalfway(join(ROOT, FAULT_BASE, file), response);
+    case 'unsupported':
+      if (file !== 'config.json') return sendFile(join(FAULT_BASE, file), response);
+      return json(response, { model_type: 'bert', architectures: ['BertModel'] });
+    default:
+      return notFound(response);
+  }
+}
+
+function sendFile(relative: string, response: ServerResponse): void {
+  const path = normalize(join(ROOT, relative));
+  if (!path.startsWith(ROOT) || !existsSync(path) || !statSync(path).isFile()) return notFound(response);
+  response.writeHead(200, {
+    'Content-Length': statSync(path).size,
+    'Content-Type': path.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+    'Access-Control-Allow-Origin': '*',
+    'Cross-Origin-Resource-Policy': 'cross-origin',
+  });
+  createReadStream(path).pipe(response);
+}
+
+/** Announces the whole file, sends half of it, then drops the connection. */
+function cutHalfway(path: string, response: ServerResponse): void {
+  const size = statSync(path).size;
+  response.writeHead(200, { 'Content-Length': size, 'Content-Type': 'application/octet-stream', 'Access-Control-Allow-Origin': '*' });
+  const stream = createReadStream(path, { start: 0, end: Math.floor(size / 2) });
+  stream.on('data', (chunk) => response.write(chunk));
+  stream.on('end', () => setTimeout(() => response.socket?.destroy(), 50));
+}
+
+function json(response: ServerResponse, value: unknown): void {
+  response.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
+  response.end(JSON.stringify(value));
+}
+
+function notFound(response: ServerResponse): void {
+  response.writeHead(404, { 'Content-Type': 'text/plain' });
+  response.end('Not found');
+}

@@ -1,0 +1,185 @@
+/**
+ * Dual encoders (CLIP, SigLIP, jina-clip) in the worker: the config is read first (an
+ * unsupported repo is refused before any weights download), then the tokenizer, the image
+ * processor and the two towers, through transformers.js from a folder in the hub's layout,
+ * bundled or on the hub.
+ */
+import { AutoConfig, AutoProcessor, AutoTokenizer, RawImage, Tensor, type PreTrainedTokenizer, type Processor } from '@huggingface/transformers';
+import type { Device, Dtype, ImageInput, ImageOutcome, ModelInfo, ModelSource, TaskResult, TensorData, TextOutcome } from '../../src/lib/runtime/protocol';
+import { shrinkShortestEdge } from '../../src/lib/image/resample';
+import { decodeImage } from '../decode';
+import { familyOf, type FamilySpec } from './specs';
+
+type Tower = ((inputs: Record<string, unknown>) => Promise<Record<string, Tensor>>) & { config: unknown; dispose(): Promise<unknown> };
+
+export interface LoadedModel {
+  readonly info: ModelInfo;
+  readonly spec: FamilySpec;
+  readonly tokenizer: PreTrainedTokenizer;
+  readonly processor: Processor;
+  readonly text: Tower;
+  readonly vision: Tower;
+  /** Releases the towers' runtime sessions (and their GPU buffers). */
+  dispose(): Promise<void>;
+}
+
+export interface LoadRequest {
+  readonly source: ModelSource;
+  readonly device: Device;
+  readonly dtype: Dtype;
+  readonly threads: number;
+  /** Learned scale and bias published with the weights, for towers that do not output them. */
+  readonly published?: { readonly scale: number; readonly bias: number | null };
+}
+
+export type Progress = (stage: string, detail?: { fraction?: number; bytes?: { loaded: number; total: number }; files?: { name: string; loaded: number; total: number }[] }) => void;
+
+export class UnsupportedModelError extends Error {}
+
+function tensorData(tensor: Tensor): TensorData {
+  // Copy out of the runtime's buffer so the result can be transferred.
+  return { dims: [...tensor.dims], data: Float32Array.from(tensor.data as Float32Array) };
+}
+
+/** One progress line over every file of a load (the towers load separately). */
+function byteProgress(onProgress: Progress) {
+  const files = new Map<string, { loaded: number; total: number }>();
+  return (p: { status: string; file?: string; loaded?: number; total?: number }) => {
+    if (p.status !== 'progress' || !p.file || !p.total) return;
+    files.set(p.file, { loaded: p.loaded ?? 0, total: p.total });
+    const list = [...files].map(([name, f]) => ({ name, ...f }));
+    const loaded = list.reduce((n, f) => n + f.loaded, 0);
+    const total = list.reduce((n, f) => n + f.total, 0);
+    onProgress(`Downloading ${p.file}`, { fraction: total ? loaded / total : undefined, bytes: { loaded, total }, files: list });
+  };
+}
+
+export async function loadDualEncoder(request: LoadRequest, onProgress: Progress): Promise<LoadedModel> {
+  const { source, device, dtype } = request;
+  const started = performance.now();
+  const progress_callback = byteProgress(onProgress);
+  const revision = source.revision ?? 'main';
+  onProgress('Reading the model config');
+  const config = (await AutoConfig.from_pretrained(source.id, { revision, progress_callback })) as unknown as Record<string, unknown>;
+  const spec = familyOf(config.model_type);
+  if (!spec) {
+    throw new UnsupportedModelError(
+      `"${source.id}" is a ${String(config.model_type ?? 'unknown')} model. The playground runs dual encoders: CLIP, MobileCLIP, SigLIP and jina-clip.`,
+    );
+  }
+  const tokenizer = await AutoTokenizer.from_pretrained(source.id, { revision, progress_callback });
+  const processor = await AutoProcessor.from_pretrained(source.id, { revision, progress_callback });
+  const options = { device, dtype, revision, progress_callback };
+  onProgress('Loading the text encoder');
+  const text = (await spec.text.from_pretrained(source.id, options)) as Tower;
+  onProgress('Loading the image encoder');
+  const vision = (await spec.vision.from_pretrained(source.id, options)) as Tower;
+  onProgress('Warming up');
+  // One real forward compiles the graph, and reads the learned scale where the graph outputs it.
+  const probe = await text(tokenizer(['a'], { padding: spec.padding, truncation: true }) as unknown as Record<string, unknown>);
+  const fromGraph = probe.logit_scale ? { scale: Number(probe.logit_scale.data[0]), bias: probe.logit_bias ? Number(probe.logit_bias.data[0]) : null } : null;
+  const scale = fromGraph ?? request.published ?? spec.initialScale(config);
+  const textConfig = (config.text_config ?? {}) as Record<string, number>;
+  const visionConfig = (config.vision_config ?? {}) as Record<string, number>;
+  const info: ModelInfo = {
+    source,
+    family: spec.family,
+    device,
+    dtype,
+    imageSize: visionConfig.image_size ?? 224,
+    embedDim: probe[spec.textEmbeds].dims[1],
+    maxTextTokens: Math.min(textConfig.max_position_embeddings ?? 77, (tokenizer as unknown as { model_max_length?: number }).model_max_length ?? Infinity),
+    logitScale: scale.scale,
+    logitBias: spec.family === 'siglip' ? scale.bias : null,
+    scaleSource: fromGraph ? 'graph' : request.published ? 'published' : 'config-init',
+    threads: request.threads,
+    loadMs: performance.now() - started,
+  };
+  const dispose = async () => {
+    await Promise.all([text.dispose(), vision.dispose()]);
+  };
+  return { info, spec, tokenizer, processor, text, vision, dispose };
+}
+
+/** Embeds images; unusable ones get an outcome with a message and no row. */
+export async function embedImages(model: LoadedModel, images: readonly ImageInput[]): Promise<{ result: TaskResult; modelMs: number }> {
+  const size = model.info.imageSize;
+  const outcomes: ImageOutcome[] = [];
+  const values: Float32Array[] = [];
+  const processorConfig = (model.processor as unknown as { image_processor: { config: { image_mean?: number[]; image_std?: number[] } } }).image_processor.config;
+  let dims: number[] = [];
+  for (const input of images) {
+    const decoded = await decodeImage(input);
+    if (!decoded.ok) {
+      outcomes.push(decoded);
+      continue;
+    }
+    const shrunk = shrinkShortestEdge(decoded.image, size);
+    const { pixel_values } = await model.processor(new RawImage(shrunk.data, shrunk.width, shrunk.height, 3));
+    dims = pixel_values.dims;
+    values.push(pixel_values.data as Float32Array);
+    outcomes.push({
+      ok: true,
+      width: decoded.image.width,
+      height: decoded.image.height,
+      modelInput: modelView(pixel_values.data as Float32Array, dims[2], dims[3], processorConfig.image_mean ?? [0.5, 0.5, 0.5], processorConfig.image_std ?? [0.5, 0.5, 0.5]),
+      notes: decoded.notes,
+    });
+  }
+  if (values.length === 0) {
+    const embeds = { dims: [0, model.info.embedDim], data: new Float32Array(0) };
+    return { result: { kind: 'image-embeds', embeds, attentions: null, outcomes }, modelMs: 0 };
+  }
+  const batch = new Tensor('float32', concatenate(values), [values.length, ...dims.slice(1)]);
+  const started = performance.now();
+  const out = await model.vision({ pixel_values: batch });
+  const modelMs = performance.now() - started;
+  const attentions = out.vision_attentions ? tensorData(out.vision_attentions) : null;
+  return { result: { kind: 'image-embeds', embeds: tensorData(out[model.spec.imageEmbeds]), attentions, outcomes }, modelMs };
+}
+
+export async function embedTexts(model: LoadedModel, texts: readonly string[]): Promise<{ result: TaskResult; modelMs: number }> {
+  const { tokenizer, spec } = model;
+  const limit = model.info.maxTextTokens;
+  const inputs = tokenizer([...texts], { padding: spec.padding, truncation: true, max_length: limit });
+  const unknownId: number | undefined = tokenizer.unk_token_id ?? undefined;
+  const ids = inputs.input_ids.tolist() as bigint[][];
+  const mask = inputs.attention_mask?.tolist() as bigint[][] | undefined;
+  // The batch is tokenized once; only captions that fill the window (maybe truncated) or hold
+  // an unknown token are looked at again, word by word.
+  const outcomes: TextOutcome[] = texts.map((t, k) => {
+    const row = ids[k].map(Number);
+    const length = mask ? mask[k].reduce((n, v) => n + Number(v), 0) : tokenizer.encode(t).length;
+    const unknownWords = unknownId !== undefined && row.includes(unknownId)
+      ? t.split(/\s+/).filter((w) => w && tokenizer.encode(w, { add_special_tokens: false }).includes(unknownId))
+      : [];
+    if (length < limit) return { tokens: length, unknownWords };
+    const full = tokenizer.encode(t);
+    if (full.length <= limit) return { tokens: full.length, unknownWords };
+    return { tokens: limit, truncatedTo: tokenizer.decode(full.slice(0, limit), { skip_special_tokens: true }), unknownWords };
+  });
+  const started = performance.now();
+  const out = await model.text(inputs as unknown as Record<string, unknown>);
+  const modelMs = performance.now() - started;
+  return { result: { kind: 'text-embeds', embeds: tensorData(out[spec.textEmbeds]), outcomes }, modelMs };
+}
+
+function concatenate(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** The processor's normalised pixels back to 8-bit RGB: what the model actually saw. */
+function modelView(values: Float32Array, height: number, width: number, mean: number[], std: number[]): Uint8ClampedArray {
+  const plane = height * width;
+  const out = new Uint8ClampedArray(plane * 3);
+  for (let i = 0; i < plane; i++) {
+    for (let c = 0; c < 3; c++) out[i * 3 + c] = (values[c * plane + i] * std[c] + mean[c]) * 255;
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+/**
+ * What differs between the dual-encoder families: the tower classes, the output that holds
+ * the embedding, how captions are padded, and which loss the lab shows. Everything else is
+ * shared (dual-encoder.ts).
+ */
+import {
+  CLIPTextModelWithProjection, CLIPVisionModelWithProjection, JinaCLIPTextModel, JinaCLIPVisionModel,
+  SiglipTextModel, SiglipVisionModel,
+} from '@huggingface/transformers';
+import type { Family } from '../../src/lib/runtime/protocol';
+
+type Loader = { from_pretrained(id: string, options: Record<string, unknown>): Promise<unknown> };
+
+export interface FamilySpec {
+  readonly family: Family;
+  readonly text: Loader;
+  readonly vision: Loader;
+  /** Output names holding the text and image embeddings. */
+  readonly textEmbeds: string;
+  readonly imageEmbeds: string;
+  /** SigLIP was trained on captions padded to the full window, and must be fed that way. */
+  readonly padding: true | 'max_length';
+  /** Scale and bias a model starts training from, when nothing better is known. */
+  initialScale(config: Record<string, unknown>): { scale: number; bias: number | null };
+}
+
+const SPECS: Readonly<Record<Family, FamilySpec>> = Object.freeze({
+  clip: {
+    family: 'clip',
+    text: CLIPTextModelWithProjection,
+    vision: CLIPVisionModelWithProjection,
+    textEmbeds: 'text_embeds',
+    imageEmbeds: 'image_embeds',
+    padding: true,
+    initialScale: (config) => ({ scale: Math.exp(Number(config.logit_scale_init_value ?? Math.log(1 / 0.07))), bias: null }),
+  },
+  siglip: {
+    family: 'siglip',
+    text: SiglipTextModel,
+    vision: SiglipVisionModel,
+    textEmbeds: 'pooler_output',
+    imageEmbeds: 'pooler_output',
+    padding: 'max_length',
+    // The SigLIP paper initialises t' = log 10 and b = −10.
+    initialScale: () => ({ scale: 10, bias: -10 }),
+  },
+  jina_clip: {
+    family: 'jina_clip',
+    text: JinaCLIPTextModel,
+    vision: JinaCLIPVisionModel,
+    textEmbeds: 'l2norm_text_embeddings',
+    imageEmbeds: 'l2norm_image_embeddings',
+    padding: true,
+    initialScale: (config) => ({ scale: Math.exp(Number(config.logit_scale_init_value ?? Math.log(1 / 0.07))), bias: null }),
+  },
+});
+
+/** The family of a config's `model_type`, or null when the playground cannot run it. */
+export function familyOf(modelType: unknown): FamilySpec | null {
+  switch (modelType) {
+    case 'clip':
+    case 'mobileclip':
+      return SPECS.clip;
+    case 'siglip':
+      return SPECS.siglip;
+    case 'jina_clip':
+      return SPECS.jina_clip;
+    default:
+      return null;
+  }
+}
