@@ -84,9 +84,8 @@ async function handle(request: Exclude<Request, { type: 'cancel' } | { type: 'cr
         const { device, note } = await chooseDevice(request.device);
         const dtype = request.options?.dtype ?? 'fp32';
         const progress: Parameters<typeof loadDualEncoder>[1] = (stage, detail) => post({ type: 'progress', id, stage, ...detail });
+        // The previous model keeps working until the new one has loaded: a failed load loses nothing.
         const previous = model;
-        model = null;
-        await previous?.dispose();
         let loaded: LoadedModel;
         try {
           loaded = await loadDualEncoder({ source, device, dtype, threads }, progress);
@@ -97,6 +96,7 @@ async function handle(request: Exclude<Request, { type: 'cancel' } | { type: 'cr
           loaded = { ...loaded, info: { ...loaded.info, note: `WebGPU failed (${classify(error).message.slice(0, 120)}), so the model runs on WASM.` } };
         }
         model = note ? { ...loaded, info: { ...loaded.info, note } } : loaded;
+        await previous?.dispose();
         post({ type: 'loaded', id, info: model.info });
       } catch (error) {
         const e = classify(error, source.id);

@@ -4,7 +4,7 @@
  * model, another backend, a restarted worker) means cached embeddings are stale.
  */
 import { InferenceClient, RuntimeError, type WorkerLike } from '../lib/runtime/client';
-import type { DevicePreference, ModelInfo, ModelSource } from '../lib/runtime/protocol';
+import type { DevicePreference, LoadOptions, ModelInfo, ModelSource } from '../lib/runtime/protocol';
 
 export const BUNDLED_CLIP: ModelSource = { id: 'shapes-clip', origin: 'bundled' };
 
@@ -12,24 +12,38 @@ function createWorker(): WorkerLike {
   return new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' }) as unknown as WorkerLike;
 }
 
+const params = new URLSearchParams(location.search);
+
 function initialDevice(): DevicePreference {
-  const asked = new URLSearchParams(location.search).get('device');
+  const asked = params.get('device');
   return asked === 'wasm' || asked === 'webgpu' ? asked : 'auto';
+}
+
+/** `?hub=<url>` points hub downloads at a mirror (an absolute URL, resolved against the page). */
+export function hubHostFromUrl(): string | undefined {
+  const asked = params.get('hub');
+  if (!asked) return undefined;
+  const url = new URL(asked, location.href);
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href.replace(/\/?$/, '/') : undefined;
 }
 
 export class RuntimeState {
   readonly client = new InferenceClient(createWorker);
+  readonly hubHost = hubHostFromUrl();
   info = $state.raw<ModelInfo | null>(null);
   status = $state<'loading' | 'ready' | 'error'>('loading');
   stage = $state('Starting the runtime');
   /** Progress of the current stage (0–1), when the runtime knows it. */
   fraction = $state<number | undefined>(undefined);
+  bytes = $state.raw<{ loaded: number; total: number } | undefined>(undefined);
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
   device = $state<DevicePreference>(initialDevice());
+  options = $state.raw<LoadOptions>({});
   /** Bumped at every successful load; results from an older generation are stale. */
   generation = $state(0);
   model = $state.raw<ModelSource>(BUNDLED_CLIP);
+  private lastAttempt: { model: ModelSource; device: DevicePreference; options: LoadOptions } | null = null;
 
   constructor() {
     this.client.subscribe((event) => {
@@ -37,9 +51,11 @@ export class RuntimeState {
         case 'progress':
           this.stage = event.stage;
           this.fraction = event.fraction;
+          this.bytes = event.bytes;
           return;
         case 'loaded':
           this.info = event.info;
+          this.model = event.info.source;
           this.status = 'ready';
           this.generation++;
           return;
@@ -54,18 +70,36 @@ export class RuntimeState {
     });
   }
 
-  async load(model: ModelSource = this.model, device: DevicePreference = this.device): Promise<void> {
+  async load(model: ModelSource = this.model, device: DevicePreference = this.device, options: LoadOptions = this.options): Promise<boolean> {
+    this.lastAttempt = { model, device, options };
     this.model = model;
     this.device = device;
+    this.options = options;
     this.status = 'loading';
     this.error = null;
     this.stage = `Loading ${model.id}`;
+    this.fraction = undefined;
+    this.bytes = undefined;
     try {
-      await this.client.load(model, device);
+      await this.client.load(model, device, { ...options, hubHost: this.hubHost });
+      return true;
     } catch (error) {
-      this.status = 'error';
       this.error = error instanceof RuntimeError ? error.message : String(error);
+      // The worker keeps the model it had: the app goes on working with it.
+      if (this.info) {
+        this.model = this.info.source;
+        this.status = 'ready';
+      } else {
+        this.status = 'error';
+      }
+      return false;
     }
+  }
+
+  /** Loads again what was asked last (after a failed load: the model that failed). */
+  async retry(): Promise<boolean> {
+    const attempt = this.lastAttempt;
+    return attempt ? this.load(attempt.model, attempt.device, attempt.options) : this.load();
   }
 
   /** After a lost GPU: the same model again, on WASM. */

@@ -1,0 +1,94 @@
+/**
+ * Loading from the hub, with the hub played by the app's local mirror (`/__hub/`, bundled
+ * models under hub-shaped URLs): the real remote path runs (fetch, byte progress, the browser
+ * cache) with no network. Each failure ends in a clear message and a working app.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openApp, readMatrix, startServer, stopAll, waitForModel, type Session } from './harness';
+import { captionInputs, setCaptions, setMode, waitForMatrix } from './lab';
+
+interface GoldenTensor { dims: number[]; data: number[] }
+const goldens = JSON.parse(readFileSync('static/models/shapes-clip/goldens.json', 'utf8')) as {
+  inputs: { captions: string[] };
+  outputs: { similarity: GoldenTensor };
+};
+
+async function loadRepo(page: Page, repo: string, dtype = 'fp32'): Promise<void> {
+  await page.getByRole('combobox', { name: 'Model' }).selectOption({ label: 'A hub repo…' });
+  await page.getByRole('textbox', { name: 'Hub repo id' }).fill(repo);
+  await page.getByRole('combobox', { name: 'Precision' }).selectOption(dtype);
+  await page.getByRole('button', { name: 'Load from the hub' }).click();
+}
+
+async function mirror(path: 'stats' | 'reset' | 'heal'): Promise<{ served: string[] }> {
+  return (await fetch(`${await startServer()}__hub/${path}`)).json() as Promise<{ served: string[] }>;
+}
+
+describe('hub models through the local mirror', () => {
+  let session: Session;
+  let page: Page;
+
+  beforeAll(async () => {
+    await mirror('reset');
+    session = await openApp('?device=wasm&hub=/__hub/');
+    page = session.page;
+    await waitForModel(page);
+  });
+  afterAll(async () => {
+    await session.close();
+    await stopAll();
+  });
+
+  it('downloads a repo through the remote path and gives the same matrix as PyTorch', async () => {
+    await loadRepo(page, 'playground/shapes-clip');
+    await expect.poll(() => page.getByTestId('runtime-model').textContent(), { timeout: 60_000 }).toBe('playground/shapes-clip');
+    const { served } = await mirror('stats');
+    expect(served).toEqual(expect.arrayContaining(['playground/shapes-clip/config.json', 'playground/shapes-clip/onnx/text_model.onnx', 'playground/shapes-clip/onnx/vision_model.onnx']));
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('button', { name: 'Sample 8' }).click();
+    await setCaptions(page, goldens.inputs.captions);
+    await setMode(page, 'Cosine similarity');
+    await waitForMatrix(page, 8, goldens.inputs.captions);
+    const { values } = await readMatrix(page);
+    const [rows, columns] = goldens.outputs.similarity.dims;
+    for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) expect(Math.abs(values[i][j] - goldens.outputs.similarity.data[i * columns + j])).toBeLessThan(1e-4);
+  });
+
+  it('loads a cached repo again without downloading its weights', async () => {
+    await mirror('reset');
+    await page.reload();
+    await waitForModel(page);
+    await loadRepo(page, 'playground/shapes-clip');
+    await expect.poll(() => page.getByTestId('runtime-model').textContent(), { timeout: 60_000 }).toBe('playground/shapes-clip');
+    const { served } = await mirror('stats');
+    expect(served.filter((f) => f.endsWith('.onnx'))).toEqual([]);
+  });
+
+  const failures: [string, RegExp][] = [
+    ['faults/missing-file', /missing/],
+    ['faults/html-config', /web page/],
+    ['faults/unsupported', /is a bert model/],
+    ['faults/cut-download', /was cut/],
+  ];
+  for (const [repo, message] of failures) {
+    it(`${repo}: a clear message, and the loaded model keeps working`, async () => {
+      await loadRepo(page, repo);
+      await expect.poll(async () => (await page.getByTestId('runtime-error').textContent()) ?? '', { timeout: 60_000 }).toMatch(message);
+      expect(await page.getByTestId('runtime-model').textContent()).toBe('playground/shapes-clip');
+      // The lab still answers: a new caption is embedded by the model that was already loaded.
+      const caption = `a red circle ${repo.length % 2 ? 'on the left' : 'on the right'}`;
+      await (await captionInputs(page)).nth(0).fill(caption);
+      await expect.poll(async () => (await readMatrix(page)).columns[0]).toBe(caption);
+    });
+  }
+
+  it('after a cut download, trying again loads the whole file (no broken cache entry)', async () => {
+    await mirror('heal');
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await expect.poll(() => page.getByTestId('runtime-model').textContent(), { timeout: 60_000 }).toBe('faults/cut-download');
+    expect(session.external).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
+  });
+});
