@@ -93,6 +93,7 @@ describe('lab interactions', () => {
     await setMode(page, 'Cosine similarity');
     const { values } = await readMatrix(page);
     const canvas = page.getByTestId('heatmap');
+    await canvas.scrollIntoViewIfNeeded();
     const box = (await canvas.boundingBox())!;
     const [left, top, cell] = await Promise.all(['data-left', 'data-top', 'data-cell'].map(async (a) => Number(await canvas.getAttribute(a))));
     // The centre of row 2 (Sample 1), column 2 ("a green triangle").

@@ -1,7 +1,8 @@
 /** The contrastive lab's math against values worked out by hand. */
 import { describe, expect, it } from 'vitest';
 import {
-  argmaxColumns, argmaxRows, cosineMatrix, diagonalPairs, infoNce, matrixAt, normalizeRows, scaleMatrix, softmaxColumns, softmaxRows,
+  affineMatrix, argmaxColumns, argmaxRows, cosineMatrix, diagonalPairs, infoNce, matrixAt, normalizeRows, scaleMatrix, sigmoidLoss, sigmoidMatrix,
+  softmaxColumns, softmaxRows,
   type Matrix,
 } from '../../src/lib/contrastive/similarity';
 
@@ -150,5 +151,34 @@ describe('diagonalPairs', () => {
     expect(diagonalPairs(4, 2)).toEqual([0, 1, null, null]);
     expect(diagonalPairs(2, 5)).toEqual([0, 1]);
     expect(diagonalPairs(0, 3)).toEqual([]);
+  });
+});
+
+describe('SigLIP: affine logits, sigmoid and the pairwise sigmoid loss', () => {
+  it('applies scale and bias, then σ', () => {
+    const m = { rows: 1, columns: 2, values: Float64Array.from([0.5, -0.25]) };
+    const logits = affineMatrix(m, 10, -2);
+    expect(Array.from(logits.values)).toEqual([3, -4.5]);
+    const p = sigmoidMatrix(logits);
+    expect(p.values[0]).toBeCloseTo(1 / (1 + Math.exp(-3)), 12);
+    expect(p.values[1]).toBeCloseTo(1 / (1 + Math.exp(4.5)), 12);
+  });
+
+  it('sums −log σ(z·logit) over pairs and divides by the number of images (worked by hand)', () => {
+    // logits [[2, -1], [0, 3]], pairs image 0 ↔ text 0, image 1 ↔ text 1.
+    const logits = { rows: 2, columns: 2, values: Float64Array.from([2, -1, 0, 3]) };
+    const nls = (x: number) => Math.log(1 + Math.exp(-x));
+    const row0 = nls(2) + nls(1); // positive 2, negative −1 → z·x = +1
+    const row1 = nls(-0) + nls(3); // negative 0 → z·x = 0, positive 3
+    const loss = sigmoidLoss(logits, [0, 1]);
+    expect(loss.rows[0]).toBeCloseTo(row0, 12);
+    expect(loss.rows[1]).toBeCloseTo(row1, 12);
+    expect(loss.columns[0]).toBeCloseTo(nls(2) + nls(0), 12);
+    expect(loss.total).toBeCloseTo((row0 + row1) / 2, 12);
+  });
+
+  it('stays finite for very large logits', () => {
+    const loss = sigmoidLoss({ rows: 1, columns: 2, values: Float64Array.from([-800, 800]) }, [0]);
+    expect(loss.total).toBeCloseTo(1600, 6);
   });
 });

@@ -146,3 +146,48 @@ export function infoNce(logits: Matrix, pairs: readonly (number | null)[]): Info
 export function diagonalPairs(images: number, texts: number): (number | null)[] {
   return Array.from({ length: images }, (_, i) => (i < texts ? i : null));
 }
+
+/** Logits of a sigmoid (SigLIP) model: scale × cosine + bias. */
+export function affineMatrix(m: Matrix, scale: number, bias: number): Matrix {
+  return { ...m, values: m.values.map((v) => v * scale + bias) };
+}
+
+/** σ of every logit: SigLIP's probability that an image and a caption belong together. */
+export function sigmoidMatrix(logits: Matrix): Matrix {
+  return { ...logits, values: logits.values.map((v) => 1 / (1 + Math.exp(-v))) };
+}
+
+/** −log σ(x), computed without overflow for large |x|. */
+function negativeLogSigmoid(x: number): number {
+  return x >= 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
+}
+
+export interface SigmoidLoss {
+  /** Per image: Σ over its row of −log σ(z·logit), z = +1 for its paired text, −1 otherwise. */
+  readonly rows: readonly number[];
+  /** Per text: the same sum down its column. */
+  readonly columns: readonly number[];
+  /** The SigLIP loss: the sum over all pairs divided by the number of images. */
+  readonly total: number;
+}
+
+/**
+ * SigLIP's pairwise sigmoid loss: every image–text pair is its own binary classification,
+ * positive for the paired text of each image (`pairs[i]`), negative for every other pair.
+ * @example sigmoidLoss(affineMatrix(cosine, 10, -10), [0, 1]).total
+ */
+export function sigmoidLoss(logits: Matrix, pairs: readonly (number | null)[]): SigmoidLoss {
+  const rows = new Array<number>(logits.rows).fill(0);
+  const columns = new Array<number>(logits.columns).fill(0);
+  let sum = 0;
+  for (let i = 0; i < logits.rows; i++) {
+    for (let j = 0; j < logits.columns; j++) {
+      const z = pairs[i] === j ? 1 : -1;
+      const term = negativeLogSigmoid(z * logits.values[i * logits.columns + j]);
+      rows[i] += term;
+      columns[j] += term;
+      sum += term;
+    }
+  }
+  return { rows, columns, total: logits.rows ? sum / logits.rows : NaN };
+}

@@ -1,13 +1,16 @@
 /**
  * Principal component analysis of a few embeddings, for maps a person reads.
  *
- * Why the eigen-decomposition of the smaller of X Xᵀ and XᵀX, by cyclic Jacobi: a map holds
- * tens of points of hundreds of dimensions (n ≪ dim), so the Gram matrix X Xᵀ is tiny and
- * XᵀX (dim × dim) need never be formed. Jacobi returns every eigenpair to machine precision
- * from a fixed sweep order: no random start, and no slow or wrong answers when the top
- * eigenvalues are close, where power iteration with deflation stalls. Its O(size³) cost is
- * nothing at these sizes. When there are more points than dimensions, XᵀX is the smaller one.
+ * Why the eigen-decomposition of the smaller of X Xᵀ and XᵀX (X the centred rows): a map
+ * holds tens to a few hundred points of hundreds of dimensions (n ≪ dim), so the Gram matrix
+ * X Xᵀ is small and XᵀX (dim × dim) need never be formed; with more points than dimensions
+ * XᵀX is the smaller. Both have the same non-zero eigenvalues, and an eigenvector u of X Xᵀ
+ * gives the axis Xᵀu. A full symmetric eigen-solver (./eigen.ts) rather than power iteration
+ * with deflation: it is exact to rounding when the top eigenvalues are close (where power
+ * iteration stalls or mixes the two axes), needs no random start, and at these sizes costs
+ * milliseconds.
  */
+import { symmetricEigen } from './eigen';
 
 export interface Pca {
   /** Each row projected on the components: `[n, k]` row-major. */
@@ -49,6 +52,7 @@ const NEGLIGIBLE_SHARE = 1e-10;
 export function pca(data: ArrayLike<number>, n: number, dim: number, k = 2): Pca {
   if (!Number.isInteger(n) || n < 0 || !Number.isInteger(dim) || dim < 1) throw new Error(`pca: bad shape [${n}, ${dim}]`);
   if (data.length < n * dim) throw new Error(`pca: ${data.length} values cannot hold [${n}, ${dim}]`);
+  for (let i = 0; i < n * dim; i++) if (!Number.isFinite(data[i])) throw new Error(`pca: value ${i} is ${data[i]}`);
   const count = Math.max(0, Math.min(Math.floor(k), dim));
   const { centred, mean } = centre(data, n, dim);
   let total = 0;
@@ -118,9 +122,8 @@ function principalAxes(x: Float64Array, n: number, dim: number, count: number, t
     }
   }
   const { values, vectors } = symmetricEigen(matrix, size);
-  const order = Array.from(values.keys()).sort((a, b) => values[b] - values[a] || a - b);
   const axes: Float64Array[] = [];
-  for (const e of order.slice(0, count)) {
+  for (let e = 0; e < Math.min(count, size); e++) {
     if (values[e] <= NEGLIGIBLE_SHARE * total) break;
     const axis = new Float64Array(dim);
     // An eigenvector u of X Xᵀ maps to the axis Xᵀu (normalised below); of XᵀX it is the axis.
@@ -129,57 +132,6 @@ function principalAxes(x: Float64Array, n: number, dim: number, count: number, t
     axes.push(axis);
   }
   return axes;
-}
-
-/**
- * Eigenvalues and eigenvectors (the columns of `vectors`, `[size, size]` row-major) of a
- * symmetric matrix, by cyclic Jacobi rotations (Golub & Van Loan, Algorithm 8.5.3).
- */
-export function symmetricEigen(input: Float64Array, size: number): { values: Float64Array; vectors: Float64Array } {
-  const a = Float64Array.from(input);
-  const v = new Float64Array(size * size);
-  for (let i = 0; i < size; i++) v[i * size + i] = 1;
-  let frobenius = 0;
-  for (const x of a) frobenius += x * x;
-  // Off-diagonal entries this small cannot move an eigenvalue visibly (≈ 5 ulp of ‖A‖).
-  const negligible = 1e-15 * Math.sqrt(frobenius);
-  for (let sweep = 0; sweep < 64; sweep++) {
-    let rotated = false;
-    for (let p = 0; p < size; p++) {
-      for (let q = p + 1; q < size; q++) {
-        const apq = a[p * size + q];
-        if (Math.abs(apq) <= negligible) continue;
-        rotated = true;
-        // The rotation that zeroes a[p][q]: t = tan θ, the smaller root for stability.
-        const tau = (a[q * size + q] - a[p * size + p]) / (2 * apq);
-        const t = Number.isFinite(tau * tau) ? Math.sign(tau || 1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau)) : 1 / (2 * tau);
-        const c = 1 / Math.sqrt(1 + t * t);
-        const s = t * c;
-        for (let r = 0; r < size; r++) {
-          const rp = a[r * size + p];
-          const rq = a[r * size + q];
-          a[r * size + p] = c * rp - s * rq;
-          a[r * size + q] = s * rp + c * rq;
-        }
-        for (let r = 0; r < size; r++) {
-          const pr = a[p * size + r];
-          const qr = a[q * size + r];
-          a[p * size + r] = c * pr - s * qr;
-          a[q * size + r] = s * pr + c * qr;
-          const vp = v[r * size + p];
-          const vq = v[r * size + q];
-          v[r * size + p] = c * vp - s * vq;
-          v[r * size + q] = s * vp + c * vq;
-        }
-        a[p * size + q] = 0;
-        a[q * size + p] = 0;
-      }
-    }
-    if (!rotated) break;
-  }
-  const values = new Float64Array(size);
-  for (let i = 0; i < size; i++) values[i] = a[i * size + i];
-  return { values, vectors: v };
 }
 
 /** `axis` made orthogonal to the first `count` components and unit length; null if nothing is left of it. */

@@ -17,14 +17,9 @@
  * JinaCLIPTextModel, … set `model_file_name`), suffix from the dtype
  * (node_modules/@huggingface/transformers/src/utils/dtypes.js, DEFAULT_DTYPE_SUFFIX_MAPPING).
  */
+import type { Device, Dtype, Family } from '../runtime/protocol';
 
-/** Weight precisions transformers.js 4.3.2 knows a file suffix for (the ones this app may offer). */
-export type Dtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
-
-/** Dual-encoder families: which transformers.js classes load the towers and how they are scored. */
-export type Family = 'clip' | 'siglip' | 'jina_clip';
-
-export type Device = 'webgpu' | 'wasm';
+export type { Device, Dtype, Family };
 
 /** Bytes of the two tower files of one dtype. */
 export interface TowerSizes {
