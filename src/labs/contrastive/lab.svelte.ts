@@ -4,7 +4,8 @@
  * are kept per image and per caption text, so editing one caption re-embeds only it.
  */
 import { RuntimeError } from '../../lib/runtime/client';
-import type { ImageInput, TextOutcome } from '../../lib/runtime/protocol';
+import type { ImageInput } from '../../lib/runtime/protocol';
+import { requestImageEmbeds, requestTextEmbeds, type TextEntry } from './embedRequests';
 import { renderScene, sampleScene, SAMPLE_RENDER_SIZE, type RGBImage, type Scene } from '../../lib/shapes';
 import { describeSample } from '../../lib/shapes/samples';
 import { cosineMatrix, type Matrix } from '../../lib/contrastive/similarity';
@@ -44,11 +45,6 @@ export interface LabColumn {
   readonly text: string;
 }
 
-interface TextEntry {
-  readonly embed: Float32Array;
-  readonly outcome: TextOutcome;
-}
-
 export const MAX_CAPTION_CHARACTERS = 200;
 
 
@@ -70,7 +66,6 @@ export class ContrastiveLab {
   private texts = $state.raw<ReadonlyMap<string, TextEntry>>(new Map());
   private textsGeneration = -1;
   private nextSample = 0;
-  private pendingTexts = false;
 
   private readonly runtime: RuntimeState;
 
@@ -127,7 +122,7 @@ export class ContrastiveLab {
     return { id: nextId++, label, origin, pixels, status: 'pending', notes: [], embed: null, modelInput: null, generation: -1 };
   }
 
-  private toInput(image: LabImage): ImageInput {
+  toInput(image: LabImage): ImageInput {
     if (image.origin.kind === 'file') return { kind: 'file', name: image.origin.file.name, blob: image.origin.file };
     const pixels = image.pixels!;
     return { kind: 'pixels', width: pixels.width, height: pixels.height, channels: 3, data: pixels.data };
@@ -142,20 +137,13 @@ export class ContrastiveLab {
     const generation = this.runtime.generation;
     const channel = batch.length === 1 ? `image:${batch[0].id}` : undefined;
     try {
-      const { result, timing } = await this.runtime.client.run({ kind: 'image-embeds', images: batch.map((img) => this.toInput(img)) }, channel);
-      this.lastImageMs = timing.modelMs;
-      const dim = result.embeds.dims[1];
-      let row = 0;
+      const { outcomes, modelMs } = await requestImageEmbeds(this.runtime.client, batch.map((img) => this.toInput(img)), channel);
+      this.lastImageMs = modelMs;
       batch.forEach((img, k) => {
-        const outcome = result.outcomes[k];
-        if (!this.images.some((i) => i.id === img.id)) {
-          if (outcome.ok) row++;
-          return; // removed while it was being embedded
-        }
+        const outcome = outcomes[k];
+        if (!this.images.some((i) => i.id === img.id)) return; // removed while it was being embedded
         if (outcome.ok) {
-          const embed = result.embeds.data.slice(row * dim, (row + 1) * dim);
-          row++;
-          this.patchImage(img.id, { status: 'ready', embed, modelInput: outcome.modelInput, notes: outcome.notes, message: undefined, generation });
+          this.patchImage(img.id, { status: 'ready', embed: outcome.embed, modelInput: outcome.modelInput, notes: outcome.notes, message: undefined, generation });
         } else {
           this.patchImage(img.id, { status: 'error', message: outcome.message, embed: null, generation });
         }
@@ -225,12 +213,11 @@ export class ContrastiveLab {
     if (missing.length === 0) return;
     const generation = this.runtime.generation;
     try {
-      const { result, timing } = await this.runtime.client.run({ kind: 'text-embeds', texts: missing }, 'texts');
+      const { entries, modelMs } = await requestTextEmbeds(this.runtime.client, missing, 'texts');
       if (generation !== this.runtime.generation) return;
-      this.lastTextMs = timing.modelMs;
-      const dim = result.embeds.dims[1];
+      this.lastTextMs = modelMs;
       const next = new Map(this.texts);
-      missing.forEach((t, k) => next.set(t, { embed: result.embeds.data.slice(k * dim, (k + 1) * dim), outcome: result.outcomes[k] }));
+      missing.forEach((t, k) => next.set(t, entries[k]));
       this.texts = next;
       this.textError = null;
     } catch (error) {
@@ -262,6 +249,11 @@ export class ContrastiveLab {
     return next;
   });
   private lastColumns: LabColumn[] = [];
+
+  /** The facts of the model the lab's embeddings come from. */
+  get runtimeInfo() {
+    return this.runtime.info;
+  }
 
   readonly learnedScale = $derived.by(() => this.runtime.info?.logitScale ?? 1);
   readonly scale = $derived(this.scaleOverride ?? this.learnedScale);

@@ -1,0 +1,64 @@
+/**
+ * Compare mode: model B in its own worker, on the lab's inputs. The agreement figures the page
+ * shows are recomputed here from the two tables it shows (top-1 and Spearman written out
+ * independently of the app).
+ */
+import { afterAll, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { openApp, stopAll, waitForModel } from './harness';
+import { setCaptions, waitForMatrix } from './lab';
+
+afterAll(stopAll);
+
+const CAPTIONS = ['a green square', 'a red triangle', 'a red circle', 'a yellow triangle'];
+
+async function table(locator: Locator): Promise<number[][]> {
+  return locator.evaluate((t) => [...t.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.getAttribute('data-value')))));
+}
+
+function rankOf(values: number[]): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  return values.map((v) => {
+    const first = sorted.indexOf(v);
+    const last = sorted.lastIndexOf(v);
+    return (first + last) / 2 + 1;
+  });
+}
+
+function pearson(a: number[], b: number[]): number {
+  const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
+  const ma = mean(a);
+  const mb = mean(b);
+  const cov = a.reduce((s, v, k) => s + (v - ma) * (b[k] - mb), 0);
+  return cov / Math.sqrt(a.reduce((s, v) => s + (v - ma) ** 2, 0) * b.reduce((s, v) => s + (v - mb) ** 2, 0));
+}
+
+it('compares the lab model with model B on identical inputs', async () => {
+  const session = await openApp('?device=wasm');
+  const { page } = session;
+  await waitForModel(page);
+  await setCaptions(page, CAPTIONS);
+  await waitForMatrix(page, 4, CAPTIONS);
+  await page.getByRole('button', { name: 'Compare with another model…' }).click();
+  const compare = page.getByTestId('compare');
+  await compare.getByTestId('compare-summary').waitFor({ timeout: 60_000 });
+  await compare.getByText('The numbers of A and B').click();
+  const a = await table(compare.getByTestId('compare-a-table'));
+  const b = await table(compare.getByTestId('compare-b-table'));
+  expect(a.length).toBe(4);
+  expect(b.length).toBe(4);
+
+  // Top-1 agreement and Spearman over all cells, recomputed from the two tables.
+  const argmax = (row: number[]) => row.indexOf(Math.max(...row));
+  const agreeing = a.filter((row, i) => argmax(row) === argmax(b[i])).length;
+  expect(await compare.getByTestId('top1-agreement').textContent()).toBe(`${agreeing} of 4`);
+  const rho = pearson(rankOf(a.flat()), rankOf(b.flat()));
+  expect(Number(await compare.getByTestId('overall-spearman').textContent())).toBeCloseTo(rho, 3);
+  // The same bundled model on the same backend: the same matrix, up to the float rounding of
+  // different batch compositions.
+  expect(agreeing).toBe(4);
+  a.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - b[i][j])).toBeLessThan(1e-6)));
+  expect(session.external).toEqual([]);
+  expect(session.pageErrors).toEqual([]);
+  await session.close();
+});
