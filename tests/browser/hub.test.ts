@@ -66,6 +66,22 @@ describe('hub models through the local mirror', () => {
     expect(served.filter((f) => f.endsWith('.onnx'))).toEqual([]);
   });
 
+  it('lists the cached repo with its size, and deletes it', async () => {
+    await page.getByText('Downloaded models').click();
+    const row = page.getByTestId('cache-table').getByRole('row').filter({ hasText: 'playground/shapes-clip' });
+    const bytes = Number(await row.locator('[data-bytes]').getAttribute('data-bytes'));
+    const onDisk = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json', 'onnx/text_model.onnx', 'onnx/vision_model.onnx']
+      .reduce((n, f) => n + readFileSync(`static/models/shapes-clip/${f}`).length, 0);
+    expect(bytes).toBe(onDisk);
+    await row.getByRole('button', { name: 'Delete playground/shapes-clip from this browser' }).click();
+    await expect.poll(() => page.getByTestId('cache-table').getByRole('row').filter({ hasText: 'playground/shapes-clip' }).count()).toBe(0);
+    // Loading it now downloads the weights again.
+    await mirror('reset');
+    await loadRepo(page, 'playground/shapes-clip');
+    await expect.poll(async () => (await mirror('stats')).served.filter((f) => f.endsWith('.onnx')).length, { timeout: 60_000 }).toBe(2);
+    await page.getByText('Downloaded models').click();
+  });
+
   const failures: [string, RegExp][] = [
     ['faults/missing-file', /missing/],
     ['faults/html-config', /web page/],
