@@ -23,6 +23,19 @@ const HUB = 'https://huggingface.co/';
 env.localModelPath = `${import.meta.env.BASE_URL}models/`;
 
 let model: LoadedModel | null = null;
+/** Set when the WebGPU device the runtime uses reports itself lost. */
+let gpuLost = false;
+
+/** The part of a WebGPU device this worker uses (the DOM typings here do not include WebGPU). */
+interface GpuDeviceLike {
+  readonly lost: Promise<unknown>;
+  destroy(): void;
+}
+type WebGpuEnv = { webgpu?: { device?: GpuDeviceLike | Promise<GpuDeviceLike> } };
+
+async function runtimeGpuDevice(): Promise<GpuDeviceLike | undefined> {
+  return (env.backends.onnx as WebGpuEnv).webgpu?.device;
+}
 const cancelled = new Set<number>();
 let queue: Promise<void> = Promise.resolve();
 
@@ -67,7 +80,7 @@ export function classify(error: unknown, source?: string): WorkerError {
   return { code: 'internal', message: `Something went wrong inside the model runtime: ${text.slice(0, 200)}` };
 }
 
-async function handle(request: Exclude<Request, { type: 'cancel' } | { type: 'crash' }>): Promise<void> {
+async function handle(request: Extract<Request, { type: 'load' | 'run' }>): Promise<void> {
   const { id } = request;
   if (cancelled.delete(id)) return fail(id, 'cancelled', 'Cancelled.');
   const arrived = performance.now();
@@ -96,7 +109,13 @@ async function handle(request: Exclude<Request, { type: 'cancel' } | { type: 'cr
           loaded = { ...loaded, info: { ...loaded.info, note: `WebGPU failed (${classify(error).message.slice(0, 120)}), so the model runs on WASM.` } };
         }
         model = note ? { ...loaded, info: { ...loaded.info, note } } : loaded;
-        await previous?.dispose();
+        // Sessions on a lost device may never finish releasing: don't wait for them.
+        if (gpuLost) void previous?.dispose().catch(() => undefined);
+        else await previous?.dispose().catch(() => undefined);
+        gpuLost = false;
+        if (model.info.device === 'webgpu') {
+          void runtimeGpuDevice().then((gpu) => gpu?.lost.then(() => (gpuLost = true)));
+        }
         post({ type: 'loaded', id, info: model.info });
       } catch (error) {
         const e = classify(error, source.id);
@@ -114,7 +133,9 @@ async function handle(request: Exclude<Request, { type: 'cancel' } | { type: 'cr
         if (cancelled.delete(id)) return fail(id, 'cancelled', 'Cancelled.');
         post({ type: 'result', id, result, timing: { device: model.info.device, dtype: model.info.dtype, modelMs, totalMs: performance.now() - arrived } });
       } catch (error) {
-        const e = classify(error, model.info.source.id);
+        const e = gpuLost && model.info.device === 'webgpu'
+          ? { code: 'gpu-lost' as const, message: 'The GPU device was lost (a driver reset, or the system took it back).' }
+          : classify(error, model.info.source.id);
         fail(id, e.code, e.message);
       }
       return;
@@ -136,6 +157,9 @@ self.onmessage = (event: MessageEvent<Request>) => {
       setTimeout(() => {
         throw new Error('Injected crash');
       });
+      return;
+    case 'lose-gpu':
+      void runtimeGpuDevice().then((gpu) => gpu?.destroy());
       return;
     case 'load':
     case 'run':

@@ -84,6 +84,8 @@ export class RuntimeState {
       await this.client.load(model, device, { ...options, hubHost: this.hubHost });
       return true;
     } catch (error) {
+      // A newer load replaced this one: the state is that load's to set.
+      if (error instanceof RuntimeError && error.code === 'superseded') return false;
       this.error = error instanceof RuntimeError ? error.message : String(error);
       // The worker keeps the model it had: the app goes on working with it.
       if (this.info) {
@@ -104,7 +106,11 @@ export class RuntimeState {
 
   /** After a lost GPU: the same model again, on WASM. */
   async fallBackToWasm(reason: string): Promise<void> {
+    // Every request that meets the lost device reports it: one reload is enough.
+    if (this.status === 'loading' && this.device === 'wasm') return;
     this.notice = `${reason} The model now runs on WASM.`;
+    // A fresh worker: the old one's runtime may keep the lost device's state.
+    this.client.replaceWorker();
     await this.load(this.model, 'wasm');
   }
 }

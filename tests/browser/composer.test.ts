@@ -59,3 +59,25 @@ it('a crashed worker is restarted and the view recovers with everything kept', a
   expect(session.external).toEqual([]);
   await session.close();
 });
+
+it('a lost GPU: the model reloads on WASM with a notice, and the numbers shown stay', async () => {
+  const session = await openApp('?device=webgpu&debug=1');
+  const { page } = session;
+  expect(await waitForModel(page)).toBe('webgpu');
+  await setCaptions(page, ['a red circle', 'a blue square']);
+  await setMode(page, 'Cosine similarity');
+  await waitForMatrix(page, 4, ['a red circle', 'a blue square']);
+  const before = await readMatrix(page);
+  await page.getByRole('button', { name: 'Simulate a lost GPU' }).click();
+  // The next inference meets the lost device: a new caption forces one.
+  await (await captionInputs(page)).nth(1).fill('a green triangle');
+  await expect.poll(() => page.getByText(/GPU device was lost/).count(), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect.poll(() => page.getByTestId('runtime-device').textContent(), { timeout: 60_000 }).toBe('wasm');
+  await expect.poll(async () => (await readMatrix(page)).columns, { timeout: 60_000 }).toEqual(['a red circle', 'a green triangle']);
+  const after = await readMatrix(page);
+  expect(after.rows).toEqual(before.rows);
+  // WASM and WebGPU agree to 1e-3 on the column both computed.
+  for (let i = 0; i < before.rows.length; i++) expect(Math.abs(after.values[i][0] - before.values[i][0])).toBeLessThan(1e-3);
+  expect(session.external).toEqual([]);
+  await session.close();
+});

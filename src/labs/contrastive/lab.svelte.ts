@@ -222,6 +222,10 @@ export class ContrastiveLab {
       this.textError = null;
     } catch (error) {
       if (error instanceof RuntimeError && ['superseded', 'cancelled', 'crashed'].includes(error.code)) return;
+      if (error instanceof RuntimeError && error.code === 'gpu-lost') {
+        void this.runtime.fallBackToWasm(error.message);
+        return;
+      }
       this.textError = error instanceof Error ? error.message : String(error);
     }
   }

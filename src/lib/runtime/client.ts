@@ -98,6 +98,23 @@ export class InferenceClient {
     this.worker.postMessage({ type: 'crash', id: this.nextId++ });
   }
 
+  /** Fault injection: destroys the worker's WebGPU device, as a driver reset would. */
+  loseGpu(): void {
+    this.worker.postMessage({ type: 'lose-gpu', id: this.nextId++ });
+  }
+
+  /**
+   * Starts a fresh worker in place of this one, without reloading anything: after a lost GPU,
+   * the old worker's runtime may hold broken device state. Pending requests are cancelled.
+   */
+  replaceWorker(): void {
+    this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(new RuntimeError('cancelled', 'The runtime was replaced.'));
+    this.pending.clear();
+    this.latestOnChannel.clear();
+    this.worker = this.start();
+  }
+
   dispose(): void {
     this.worker.terminate();
     for (const p of this.pending.values()) p.reject(new RuntimeError('cancelled', 'The runtime was closed.'));

@@ -65,7 +65,9 @@ export type Request =
   | { readonly type: 'run'; readonly id: number; readonly task: Task }
   | { readonly type: 'cancel'; readonly id: number }
   /** Fault injection: the worker throws outside any handler, as a real crash would. */
-  | { readonly type: 'crash'; readonly id: number };
+  | { readonly type: 'crash'; readonly id: number }
+  /** Fault injection: destroys the WebGPU device the runtime uses, as a lost GPU would. */
+  | { readonly type: 'lose-gpu'; readonly id: number };
 
 export interface ModelInfo {
   readonly source: ModelSource;
