@@ -9,6 +9,7 @@ import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { transferables, type Device, type DevicePreference, type ErrorCode, type Request, type Response, type WorkerError } from '../src/lib/runtime/protocol';
 import { embedImages, embedTexts, loadDualEncoder, UnsupportedModelError, type LoadedModel } from './families/dual-encoder';
+import { ModelCache } from './model-cache';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -19,6 +20,11 @@ onnxEnv.wasm.wasmPaths = { wasm: ortWasm, mjs: ortMjs };
 const MAX_THREADS = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
 if (!self.crossOriginIsolated) onnxEnv.wasm.numThreads = 1;
 const HUB = 'https://huggingface.co/';
+const modelCache = new ModelCache();
+if (typeof caches !== 'undefined') {
+  env.useCustomCache = true;
+  env.customCache = modelCache;
+}
 // A path, not a URL: transformers.js only looks for local files at paths.
 env.localModelPath = `${import.meta.env.BASE_URL}models/`;
 
@@ -94,7 +100,8 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' }>): Prom
         env.remoteHost = request.options?.hubHost ?? HUB;
         const threads = Math.max(1, Math.min(MAX_THREADS, request.options?.threads ?? MAX_THREADS));
         onnxEnv.wasm.numThreads = threads;
-        const { device, note } = await chooseDevice(request.device);
+        const { device, note: deviceNote } = await chooseDevice(request.device);
+        modelCache.failedWrites = 0;
         const dtype = request.options?.dtype ?? 'fp32';
         const progress: Parameters<typeof loadDualEncoder>[1] = (stage, detail) => post({ type: 'progress', id, stage, ...detail });
         // The previous model keeps working until the new one has loaded: a failed load loses nothing.
@@ -108,6 +115,10 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' }>): Prom
           loaded = await loadDualEncoder({ source, device: 'wasm', dtype, threads }, progress);
           loaded = { ...loaded, info: { ...loaded.info, note: `WebGPU failed (${classify(error).message.slice(0, 120)}), so the model runs on WASM.` } };
         }
+        const storageNote = modelCache.failedWrites > 0
+          ? `Storage is full, so ${modelCache.failedWrites} file${modelCache.failedWrites === 1 ? '' : 's'} of this model could not be kept: it works now, but will download again next time. Free space under "Downloaded models".`
+          : undefined;
+        const note = [deviceNote, loaded.info.note, storageNote].filter(Boolean).join(' ') || undefined;
         model = note ? { ...loaded, info: { ...loaded.info, note } } : loaded;
         // Sessions on a lost device may never finish releasing: don't wait for them.
         if (gpuLost) void previous?.dispose().catch(() => undefined);
@@ -160,6 +171,9 @@ self.onmessage = (event: MessageEvent<Request>) => {
       return;
     case 'lose-gpu':
       void runtimeGpuDevice().then((gpu) => gpu?.destroy());
+      return;
+    case 'fill-storage':
+      modelCache.simulateFullStorage = true;
       return;
     case 'load':
     case 'run':

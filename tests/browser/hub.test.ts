@@ -67,7 +67,7 @@ describe('hub models through the local mirror', () => {
   });
 
   it('lists the cached repo with its size, and deletes it', async () => {
-    await page.getByText('Downloaded models').click();
+    await page.getByText('Downloaded models', { exact: true }).click();
     const row = page.getByTestId('cache-table').getByRole('row').filter({ hasText: 'playground/shapes-clip' });
     const bytes = Number(await row.locator('[data-bytes]').getAttribute('data-bytes'));
     const onDisk = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json', 'onnx/text_model.onnx', 'onnx/vision_model.onnx']
@@ -79,7 +79,7 @@ describe('hub models through the local mirror', () => {
     await mirror('reset');
     await loadRepo(page, 'playground/shapes-clip');
     await expect.poll(async () => (await mirror('stats')).served.filter((f) => f.endsWith('.onnx')).length, { timeout: 60_000 }).toBe(2);
-    await page.getByText('Downloaded models').click();
+    await page.getByText('Downloaded models', { exact: true }).click();
   });
 
   const failures: [string, RegExp][] = [
@@ -107,4 +107,20 @@ describe('hub models through the local mirror', () => {
     expect(session.external).toEqual([]);
     expect(session.pageErrors).toEqual([]);
   });
+});
+
+it('full storage: the model still loads, with a note that it was not kept', async () => {
+  const session = await openApp('?device=wasm&hub=/__hub/&debug=1');
+  const { page } = session;
+  await waitForModel(page);
+  await page.getByRole('button', { name: 'Simulate full storage' }).click();
+  await loadRepo(page, 'playground/shapes-clip');
+  await expect.poll(() => page.getByTestId('runtime-model').textContent(), { timeout: 60_000 }).toBe('playground/shapes-clip');
+  expect(await page.getByTestId('runtime-panel').textContent()).toMatch(/Storage is full, so \d+ files of this model could not be kept/);
+  await page.getByText('Downloaded models', { exact: true }).click();
+  await expect.poll(() => page.getByText('No hub model is stored in this browser.').count()).toBe(1);
+  await (await captionInputs(page)).nth(0).fill('a blue circle');
+  await expect.poll(async () => (await readMatrix(page)).columns[0]).toBe('a blue circle');
+  expect(session.external).toEqual([]);
+  await session.close();
 });

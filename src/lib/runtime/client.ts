@@ -103,6 +103,11 @@ export class InferenceClient {
     this.worker.postMessage({ type: 'lose-gpu', id: this.nextId++ });
   }
 
+  /** Fault injection: makes every model-cache write fail, as a full storage quota would. */
+  fillStorage(): void {
+    this.worker.postMessage({ type: 'fill-storage', id: this.nextId++ });
+  }
+
   /**
    * Starts a fresh worker in place of this one, without reloading anything: after a lost GPU,
    * the old worker's runtime may hold broken device state. Pending requests are cancelled.

@@ -67,7 +67,9 @@ export type Request =
   /** Fault injection: the worker throws outside any handler, as a real crash would. */
   | { readonly type: 'crash'; readonly id: number }
   /** Fault injection: destroys the WebGPU device the runtime uses, as a lost GPU would. */
-  | { readonly type: 'lose-gpu'; readonly id: number };
+  | { readonly type: 'lose-gpu'; readonly id: number }
+  /** Fault injection: every write to the model cache fails, as with a full storage quota. */
+  | { readonly type: 'fill-storage'; readonly id: number };
 
 export interface ModelInfo {
   readonly source: ModelSource;
