@@ -122,4 +122,10 @@ describe('lab interactions', () => {
     expect(session.external).toEqual([]);
     expect(session.pageErrors).toEqual([]);
   });
+
+  it('the WASM thread count can be set, and the runtime says what it uses', async () => {
+    await page.getByRole('combobox', { name: 'WASM threads' }).selectOption('1');
+    await expect.poll(async () => (await page.getByTestId('runtime-panel').textContent()) ?? '', { timeout: 60_000 }).toMatch(/wasm,\s*fp32, 1 thread,/);
+    await expect.poll(async () => (await readMatrix(page)).rows.length, { timeout: 60_000 }).toBe(3);
+  });
 });
