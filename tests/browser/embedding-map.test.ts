@@ -48,7 +48,7 @@ function referencePca(points: number[][], k: number): { scores: number[][] } {
   return { scores: centred.map((p) => axes.map((a) => p.reduce((s, x, j) => s + x * a[j], 0))) };
 }
 
-it('PCA coordinates of 8 images and 8 captions match an independent reference', async () => {
+it('PCA coordinates of 8 images and 8 captions match an independent reference; CSV export; seeded UMAP', async () => {
   const session = await openApp('?device=wasm');
   const { page } = session;
   await waitForModel(page);
@@ -71,6 +71,27 @@ it('PCA coordinates of 8 images and 8 captions match an independent reference', 
     const sign = Math.sign(appAxis.reduce((s, v, i) => s + v * refAxis[i], 0));
     for (let i = 0; i < appAxis.length; i++) expect(Math.abs(appAxis[i] - sign * refAxis[i])).toBeLessThan(1e-3);
   }
+
+  // The map's CSV export holds the same coordinates, at full precision.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export map CSV' }).click()]);
+  const csv = readFileSync((await download.path())!, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+  expect(csv.length).toBe(16);
+  csv.forEach((fields, i) => {
+    expect(Number(fields.at(-2))).toBeCloseTo(app[i].x, 4);
+    expect(Number(fields.at(-1))).toBeCloseTo(app[i].y, 4);
+  });
+
+  // UMAP on request: seeded, so asking twice gives the same layout.
+  const umapRows = async () => {
+    await page.getByRole('combobox', { name: 'Projection' }).selectOption('umap');
+    await expect.poll(() => page.getByTestId('embedding-table').locator('thead th').nth(3).textContent(), { timeout: 60_000 }).toBe('UMAP 1');
+    return page.getByTestId('embedding-table').evaluate((table) => [...table.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].slice(3).map((td) => Number(td.textContent))));
+  };
+  const first = await umapRows();
+  expect(first.length).toBe(16);
+  expect(first.flat().every(Number.isFinite)).toBe(true);
+  await page.getByRole('combobox', { name: 'Projection' }).selectOption('pca');
+  expect(await umapRows()).toEqual(first);
   expect(session.external).toEqual([]);
   expect(session.pageErrors).toEqual([]);
   await session.close();
