@@ -58,6 +58,8 @@ it('compares the lab model with model B on identical inputs', async () => {
   // different batch compositions.
   expect(agreeing).toBe(4);
   a.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - b[i][j])).toBeLessThan(1e-6)));
+  // One embedding map per model.
+  expect(await compare.getByTestId('compare-maps').getByTestId('embedding-map').count()).toBe(2);
   expect(session.external).toEqual([]);
   expect(session.pageErrors).toEqual([]);
   await session.close();

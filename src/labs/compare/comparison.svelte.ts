@@ -72,9 +72,28 @@ export class Comparison {
     }
   }
 
+  /** Model B's embedding of an image or a caption (undefined until B has embedded it). */
+  imageEmbedB(id: number): Float32Array | undefined {
+    return this.images.get(id)?.embed;
+  }
+
+  textEmbedB(text: string): Float32Array | undefined {
+    return this.texts.get(text)?.embed;
+  }
+
   /** Images and captions both models have embedded, in the lab's order. */
   readonly rows = $derived.by((): LabImage[] => this.lab.rows.filter((r) => this.images.get(r.id)?.generation === this.runtime.generation));
   readonly columns = $derived.by((): LabColumn[] => this.lab.columns.filter((c) => this.texts.get(c.text)?.generation === this.runtime.generation));
+
+  /** For each compared image, the compared column of its paired caption (the lab's pairing). */
+  readonly pairs = $derived.by(() => this.rows.map((r) => {
+    const labRow = this.lab.rows.indexOf(r);
+    const labColumn = labRow >= 0 ? this.lab.pairs[labRow] : null;
+    if (labColumn === null || labColumn === undefined) return null;
+    const id = this.lab.columns[labColumn]?.id;
+    const column = this.columns.findIndex((c) => c.id === id);
+    return column >= 0 ? column : null;
+  }));
 
   readonly result = $derived.by(() => {
     const a = this.lab.runtimeInfo;
