@@ -36,6 +36,7 @@ export class RuntimeState {
   /** Progress of the current stage (0–1), when the runtime knows it. */
   fraction = $state<number | undefined>(undefined);
   bytes = $state.raw<{ loaded: number; total: number } | undefined>(undefined);
+  files = $state.raw<readonly { name: string; loaded: number; total: number }[]>([]);
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
   device = $state<DevicePreference>(initialDevice());
@@ -52,6 +53,7 @@ export class RuntimeState {
           this.stage = event.stage;
           this.fraction = event.fraction;
           this.bytes = event.bytes;
+          if (event.files) this.files = event.files;
           return;
         case 'loaded':
           this.info = event.info;
@@ -80,6 +82,7 @@ export class RuntimeState {
     this.stage = `Loading ${model.id}`;
     this.fraction = undefined;
     this.bytes = undefined;
+    this.files = [];
     try {
       await this.client.load(model, device, { ...options, hubHost: this.hubHost });
       return true;

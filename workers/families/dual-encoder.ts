@@ -9,6 +9,7 @@ import type { Device, Dtype, ImageInput, ImageOutcome, ModelInfo, ModelSource, T
 import { shrinkShortestEdge } from '../../src/lib/image/resample';
 import { decodeImage } from '../decode';
 import { familyOf, type FamilySpec } from './specs';
+import { byteProgress } from '../../src/lib/runtime/progress';
 
 type Tower = ((inputs: Record<string, unknown>) => Promise<Record<string, Tensor>>) & { config: unknown; dispose(): Promise<unknown> };
 
@@ -32,26 +33,14 @@ export interface LoadRequest {
   readonly published?: { readonly scale: number; readonly bias: number | null };
 }
 
-export type Progress = (stage: string, detail?: { fraction?: number; bytes?: { loaded: number; total: number }; files?: { name: string; loaded: number; total: number }[] }) => void;
+export type { Progress } from '../../src/lib/runtime/progress';
+import type { Progress } from '../../src/lib/runtime/progress';
 
 export class UnsupportedModelError extends Error {}
 
 function tensorData(tensor: Tensor): TensorData {
   // Copy out of the runtime's buffer so the result can be transferred.
   return { dims: [...tensor.dims], data: Float32Array.from(tensor.data as Float32Array) };
-}
-
-/** One progress line over every file of a load (the towers load separately). */
-function byteProgress(onProgress: Progress) {
-  const files = new Map<string, { loaded: number; total: number }>();
-  return (p: { status: string; file?: string; loaded?: number; total?: number }) => {
-    if (p.status !== 'progress' || !p.file || !p.total) return;
-    files.set(p.file, { loaded: p.loaded ?? 0, total: p.total });
-    const list = [...files].map(([name, f]) => ({ name, ...f }));
-    const loaded = list.reduce((n, f) => n + f.loaded, 0);
-    const total = list.reduce((n, f) => n + f.total, 0);
-    onProgress(`Downloading ${p.file}`, { fraction: total ? loaded / total : undefined, bytes: { loaded, total }, files: list });
-  };
 }
 
 export async function loadDualEncoder(request: LoadRequest, onProgress: Progress): Promise<LoadedModel> {

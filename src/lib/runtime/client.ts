@@ -28,7 +28,13 @@ export interface RunOutput<R extends TaskResult = TaskResult> {
 }
 
 export type ClientEvent =
-  | { readonly type: 'progress'; readonly stage: string; readonly fraction?: number; readonly bytes?: { readonly loaded: number; readonly total: number } }
+  | {
+      readonly type: 'progress';
+      readonly stage: string;
+      readonly fraction?: number;
+      readonly bytes?: { readonly loaded: number; readonly total: number };
+      readonly files?: readonly { readonly name: string; readonly loaded: number; readonly total: number }[];
+    }
   | { readonly type: 'loaded'; readonly info: ModelInfo }
   | { readonly type: 'crashed'; readonly message: string }
   | { readonly type: 'restarted' };
@@ -175,7 +181,7 @@ export class InferenceClient {
   private receive(message: Response): void {
     switch (message.type) {
       case 'progress':
-        if (this.pending.has(message.id)) this.emit({ type: 'progress', stage: message.stage, fraction: message.fraction, bytes: message.bytes });
+        if (this.pending.has(message.id)) this.emit({ type: 'progress', stage: message.stage, fraction: message.fraction, bytes: message.bytes, files: message.files });
         return;
       case 'loaded':
       case 'result':
