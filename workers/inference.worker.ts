@@ -10,6 +10,7 @@ import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { transferables, type Device, type DevicePreference, type ErrorCode, type Request, type Response, type WorkerError } from '../src/lib/runtime/protocol';
 import { embedImages, embedTexts, loadDualEncoder, UnsupportedModelError, type LoadedModel } from './families/dual-encoder';
 import { ModelCache } from './model-cache';
+import { findHubModel } from '../src/lib/registry/hub-models';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -106,13 +107,14 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' }>): Prom
         const progress: Parameters<typeof loadDualEncoder>[1] = (stage, detail) => post({ type: 'progress', id, stage, ...detail });
         // The previous model keeps working until the new one has loaded: a failed load loses nothing.
         const previous = model;
+        const published = isHub ? findHubModel(source.id)?.published : undefined;
         let loaded: LoadedModel;
         try {
-          loaded = await loadDualEncoder({ source, device, dtype, threads }, progress);
+          loaded = await loadDualEncoder({ source, device, dtype, threads, published }, progress);
         } catch (error) {
           if (device !== 'webgpu' || error instanceof UnsupportedModelError) throw error;
           // WebGPU can fail where WASM works (adapter limits, a lost device): fall back.
-          loaded = await loadDualEncoder({ source, device: 'wasm', dtype, threads }, progress);
+          loaded = await loadDualEncoder({ source, device: 'wasm', dtype, threads, published }, progress);
           loaded = { ...loaded, info: { ...loaded.info, note: `WebGPU failed (${classify(error).message.slice(0, 120)}), so the model runs on WASM.` } };
         }
         const storageNote = modelCache.failedWrites > 0

@@ -43,6 +43,11 @@ export interface HubModelEntry {
   /** Dtypes whose files exist at `revision` but whose sizes could not be pinned; not offered. */
   readonly unsizedDtypes?: readonly Dtype[];
   readonly note?: string;
+  /**
+   * The learned logit scale (and SigLIP bias) of the released weights, for towers whose ONNX
+   * graphs do not output it. Only where the value is documented.
+   */
+  readonly published?: { readonly scale: number; readonly bias: number | null; readonly source: string };
 }
 
 /** transformers.js 4.3.2 dtype → model file suffix (src/utils/dtypes.js, DEFAULT_DTYPE_SUFFIX_MAPPING). */
@@ -96,6 +101,9 @@ export const HUB_MODELS: readonly HubModelEntry[] = Object.freeze([
    */
   entry({
     id: 'Xenova/clip-vit-base-patch32',
+    // OpenAI's CLIP clips its learned scale at 100 and the released ViT-B checkpoints sit there
+    // (logit_scale = ln 100 = 4.6052; Radford et al. 2021, section 2.5).
+    published: { scale: 100, bias: null, source: 'CLIP paper, section 2.5: the scale is clipped at 100' },
     family: 'clip',
     label: 'CLIP ViT-B/32 (OpenAI)',
     revision: '4c1807b705b1d015fb032789cc4d221b23025a6f',
@@ -118,6 +126,9 @@ export const HUB_MODELS: readonly HubModelEntry[] = Object.freeze([
    */
   entry({
     id: 'Xenova/clip-vit-base-patch16',
+    // OpenAI's CLIP clips its learned scale at 100 and the released ViT-B checkpoints sit there
+    // (logit_scale = ln 100 = 4.6052; Radford et al. 2021, section 2.5).
+    published: { scale: 100, bias: null, source: 'CLIP paper, section 2.5: the scale is clipped at 100' },
     family: 'clip',
     label: 'CLIP ViT-B/16 (OpenAI)',
     revision: '9a1940eefaddfa46fe89df96accca7d90bf3a57b',
