@@ -11,7 +11,8 @@
  *   faults/cut-download          the vision model's connection drops halfway (until /__hub/heal)
  *   faults/unsupported           config.json names a model type the playground does not run
  *
- * GET /__hub/stats lists every file served (so a test can tell a cached load from a download),
+ * GET /__hub/stats lists every file served, ranges marked (so a test can tell a cached load from a
+ * download, and a size check from either),
  * /__hub/reset clears it.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -46,10 +47,11 @@ export function hubMirror(): Plugin {
     const match = /^([\w.-]+)\/([\w.-]+)\/resolve\/([\w.-]+)\/(.+)$/.exec(rest);
     if (!match) return notFound(response);
     const [, owner, name, , file] = match;
-    served.push(`${owner}/${name}/${file}`);
-    if (owner === 'faults') return fault(name, file, response, healed);
+    // Size checks (ranges) are told apart from downloads.
+    served.push(`${owner}/${name}/${file}${request.headers.range ? ` (${request.headers.range})` : ''}`);
+    if (owner === 'faults') return fault(name, file, response, healed, request.headers.range);
     if (owner !== 'playground') return notFound(response);
-    return sendFile(join(name, file), response);
+    return sendFile(join(name, file), response, request.headers.range);
   };
 
   return {
@@ -59,34 +61,43 @@ export function hubMirror(): Plugin {
   };
 }
 
-function fault(name: string, file: string, response: ServerResponse, healed: boolean): void {
+function fault(name: string, file: string, response: ServerResponse, healed: boolean, range?: string): void {
   switch (name) {
     case 'missing-file':
-      return file === 'tokenizer.json' ? notFound(response) : sendFile(join(FAULT_BASE, file), response);
+      return file === 'tokenizer.json' ? notFound(response) : sendFile(join(FAULT_BASE, file), response, range);
     case 'html-config':
-      if (file !== 'config.json') return sendFile(join(FAULT_BASE, file), response);
+      if (file !== 'config.json') return sendFile(join(FAULT_BASE, file), response, range);
       response.writeHead(200, { 'Content-Type': 'text/html' });
       return void response.end('<!doctype html><html><body>Sign in to continue</body></html>');
     case 'cut-download':
-      if (file !== 'onnx/vision_model.onnx' || healed) return sendFile(join(FAULT_BASE, file), response);
+      if (file !== 'onnx/vision_model.onnx' || healed || range) return sendFile(join(FAULT_BASE, file), response, range);
       return cutHalfway(join(ROOT, FAULT_BASE, file), response);
     case 'unsupported':
-      if (file !== 'config.json') return sendFile(join(FAULT_BASE, file), response);
+      if (file !== 'config.json') return sendFile(join(FAULT_BASE, file), response, range);
       return json(response, { model_type: 'bert', architectures: ['BertModel'] });
     default:
       return notFound(response);
   }
 }
 
-function sendFile(relative: string, response: ServerResponse): void {
+/** Sends a file, or the byte range asked for (as the hub does: transformers.js reads sizes with `Range: bytes=0-0`). */
+function sendFile(relative: string, response: ServerResponse, range?: string): void {
   const path = normalize(join(ROOT, relative));
   if (!path.startsWith(ROOT) || !existsSync(path) || !statSync(path).isFile()) return notFound(response);
-  response.writeHead(200, {
-    'Content-Length': statSync(path).size,
+  const size = statSync(path).size;
+  const headers = {
     'Content-Type': path.endsWith('.json') ? 'application/json' : 'application/octet-stream',
     'Access-Control-Allow-Origin': '*',
     'Cross-Origin-Resource-Policy': 'cross-origin',
-  });
+  };
+  const asked = range ? /^bytes=(\d+)-(\d*)$/.exec(range) : null;
+  if (asked) {
+    const start = Number(asked[1]);
+    const end = Math.min(size - 1, asked[2] ? Number(asked[2]) : size - 1);
+    response.writeHead(206, { ...headers, 'Content-Length': end - start + 1, 'Content-Range': `bytes ${start}-${end}/${size}` });
+    return void createReadStream(path, { start, end }).pipe(response);
+  }
+  response.writeHead(200, { ...headers, 'Content-Length': size });
   createReadStream(path).pipe(response);
 }
 

@@ -7,8 +7,8 @@
 import { env } from '@huggingface/transformers';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import { transferables, type Device, type DevicePreference, type ErrorCode, type Request, type Response, type WorkerError } from '../src/lib/runtime/protocol';
-import { embedImages, embedTexts, loadDualEncoder, UnsupportedModelError, type LoadedModel } from './families/dual-encoder';
+import { transferables, type ModelSource, type Device, type DevicePreference, type ErrorCode, type Request, type Response, type WorkerError } from '../src/lib/runtime/protocol';
+import { embedImages, embedTexts, inspectDualEncoder, loadDualEncoder, UnsupportedModelError, type LoadedModel } from './families/dual-encoder';
 import { ModelCache } from './model-cache';
 import { findHubModel } from '../src/lib/registry/hub-models';
 
@@ -87,7 +87,15 @@ export function classify(error: unknown, source?: string): WorkerError {
   return { code: 'internal', message: `Something went wrong inside the model runtime: ${text.slice(0, 200)}` };
 }
 
-async function handle(request: Extract<Request, { type: 'load' | 'run' }>): Promise<void> {
+/** Points transformers.js at the bundled models or at the hub (or a mirror of it). */
+function useSource(source: ModelSource, hubHost: string | undefined): void {
+  const isHub = source.origin === 'hub';
+  env.allowRemoteModels = isHub;
+  env.allowLocalModels = !isHub;
+  env.remoteHost = hubHost ?? HUB;
+}
+
+async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspect' }>): Promise<void> {
   const { id } = request;
   if (cancelled.delete(id)) return fail(id, 'cancelled', 'Cancelled.');
   const arrived = performance.now();
@@ -96,9 +104,7 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' }>): Prom
       const source = request.model;
       try {
         const isHub = source.origin === 'hub';
-        env.allowRemoteModels = isHub;
-        env.allowLocalModels = !isHub;
-        env.remoteHost = request.options?.hubHost ?? HUB;
+        useSource(source, request.options?.hubHost);
         const threads = Math.max(1, Math.min(MAX_THREADS, request.options?.threads ?? MAX_THREADS));
         onnxEnv.wasm.numThreads = threads;
         const { device, note: deviceNote } = await chooseDevice(request.device);
@@ -132,6 +138,17 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' }>): Prom
         post({ type: 'loaded', id, info: model.info });
       } catch (error) {
         const e = classify(error, source.id);
+        fail(id, e.code, e.message);
+      }
+      return;
+    }
+    case 'inspect': {
+      try {
+        useSource(request.model, request.options?.hubHost);
+        const report = await inspectDualEncoder(request.model, request.options?.dtype ?? 'fp32');
+        post({ type: 'inspected', id, report });
+      } catch (error) {
+        const e = classify(error, request.model.id);
         fail(id, e.code, e.message);
       }
       return;
@@ -179,6 +196,7 @@ self.onmessage = (event: MessageEvent<Request>) => {
       return;
     case 'load':
     case 'run':
+    case 'inspect':
       queue = queue.then(() => handle(request));
       return;
     default: {

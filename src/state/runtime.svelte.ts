@@ -4,7 +4,7 @@
  * model, another backend, a restarted worker) means cached embeddings are stale.
  */
 import { InferenceClient, RuntimeError, type WorkerLike } from '../lib/runtime/client';
-import type { DevicePreference, LoadOptions, ModelInfo, ModelSource } from '../lib/runtime/protocol';
+import type { DevicePreference, InspectReport, LoadOptions, ModelInfo, ModelSource } from '../lib/runtime/protocol';
 
 export const BUNDLED_CLIP: ModelSource = { id: 'shapes-clip', origin: 'bundled' };
 
@@ -99,6 +99,11 @@ export class RuntimeState {
       }
       return false;
     }
+  }
+
+  /** What loading a hub model would download, from its config and file sizes (nothing loads). */
+  inspect(model: ModelSource, options: LoadOptions = {}): Promise<InspectReport> {
+    return this.client.inspect(model, { ...options, hubHost: this.hubHost });
   }
 
   /** Loads again what was asked last (after a failed load: the model that failed). */

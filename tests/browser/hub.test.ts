@@ -15,12 +15,21 @@ const goldens = JSON.parse(readFileSync('static/models/shapes-clip/goldens.json'
   outputs: { similarity: GoldenTensor };
 };
 
+/** Types a repo id, has it checked (config and sizes), then confirms the download. */
 async function loadRepo(page: Page, repo: string, dtype = 'fp32'): Promise<void> {
   await page.getByRole('combobox', { name: 'Model' }).selectOption({ label: 'A hub repo…' });
   await page.getByRole('textbox', { name: 'Hub repo id' }).fill(repo);
   await page.getByRole('combobox', { name: 'Precision' }).selectOption(dtype);
-  await page.getByRole('button', { name: 'Load from the hub' }).click();
+  // A repo checked before (same id and precision) goes straight to its confirmation.
+  const check = page.getByRole('button', { name: 'Check the model' });
+  if (await check.count()) await check.click();
+  const confirm = page.getByRole('button', { name: /^Download .* and load$/ });
+  const refused = page.getByTestId('inspect-error');
+  await expect.poll(async () => (await confirm.count()) + (await refused.count()), { timeout: 60_000 }).toBeGreaterThan(0);
+  if (await confirm.count()) await confirm.click();
 }
+
+const TOWERS = ['onnx/text_model.onnx', 'onnx/vision_model.onnx'].reduce((n, f) => n + readFileSync(`static/models/shapes-clip/${f}`).length, 0);
 
 async function mirror(path: 'stats' | 'reset' | 'heal'): Promise<{ served: string[] }> {
   return (await fetch(`${await startServer()}__hub/${path}`)).json() as Promise<{ served: string[] }>;
@@ -41,11 +50,24 @@ describe('hub models through the local mirror', () => {
     await stopAll();
   });
 
+  it('checks a typed repo first: its family and download size, before any weights download', async () => {
+    await page.getByRole('combobox', { name: 'Model' }).selectOption({ label: 'A hub repo…' });
+    await page.getByRole('textbox', { name: 'Hub repo id' }).fill('playground/shapes-clip');
+    await page.getByRole('combobox', { name: 'Precision' }).selectOption('fp32');
+    await page.getByRole('button', { name: 'Check the model' }).click();
+    await expect.poll(async () => (await page.getByTestId('inspected').textContent()) ?? '', { timeout: 60_000 }).toBe(`clip, ${(TOWERS / 1e6).toPrecision(3)} MB`);
+    // The check read the config and asked for sizes with one-byte ranges: no weights downloaded.
+    const { served } = await mirror('stats');
+    expect(served).toContain('playground/shapes-clip/config.json');
+    expect(served.filter((f) => f.endsWith('.onnx (bytes=0-0)'))).toHaveLength(2);
+    expect(served.filter((f) => f.endsWith('.onnx'))).toEqual([]);
+  });
+
   it('downloads a repo through the remote path and gives the same matrix as PyTorch', async () => {
     await loadRepo(page, 'playground/shapes-clip');
     await expect.poll(() => page.getByTestId('runtime-model').textContent(), { timeout: 60_000 }).toBe('playground/shapes-clip');
     const { served } = await mirror('stats');
-    expect(served).toEqual(expect.arrayContaining(['playground/shapes-clip/config.json', 'playground/shapes-clip/onnx/text_model.onnx', 'playground/shapes-clip/onnx/vision_model.onnx']));
+    expect(served).toEqual(expect.arrayContaining(['playground/shapes-clip/onnx/text_model.onnx', 'playground/shapes-clip/onnx/vision_model.onnx']));
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.getByRole('button', { name: 'Sample 8' }).click();
     await setCaptions(page, goldens.inputs.captions);
@@ -91,7 +113,10 @@ describe('hub models through the local mirror', () => {
   for (const [repo, message] of failures) {
     it(`${repo}: a clear message, and the loaded model keeps working`, async () => {
       await loadRepo(page, repo);
-      await expect.poll(async () => (await page.getByTestId('runtime-error').textContent()) ?? '', { timeout: 60_000 }).toMatch(message);
+      // Refused at the check (config problems) or at the load (weights problems).
+      const read = async (id: string) => ((await page.getByTestId(id).count()) ? ((await page.getByTestId(id).textContent()) ?? '') : '');
+      const text = async () => `${await read('runtime-error')} ${await read('inspect-error')}`;
+      await expect.poll(text, { timeout: 60_000 }).toMatch(message);
       expect(await page.getByTestId('runtime-model').textContent()).toBe('playground/shapes-clip');
       // The lab still answers: a new caption is embedded by the model that was already loaded.
       const caption = `a red circle ${repo.length % 2 ? 'on the left' : 'on the right'}`;

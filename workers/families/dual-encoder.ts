@@ -4,8 +4,9 @@
  * processor and the two towers, through transformers.js from a folder in the hub's layout,
  * bundled or on the hub.
  */
-import { AutoConfig, AutoProcessor, AutoTokenizer, RawImage, Tensor, type PreTrainedTokenizer, type Processor } from '@huggingface/transformers';
-import type { Device, Dtype, ImageInput, ImageOutcome, ModelInfo, ModelSource, TaskResult, TensorData, TextOutcome } from '../../src/lib/runtime/protocol';
+import { AutoConfig, AutoProcessor, AutoTokenizer, ModelRegistry, RawImage, Tensor, type PreTrainedTokenizer, type Processor } from '@huggingface/transformers';
+import type { Device, Dtype, ImageInput, ImageOutcome, InspectReport, ModelInfo, ModelSource, TaskResult, TensorData, TextOutcome } from '../../src/lib/runtime/protocol';
+import { towerFiles } from '../../src/lib/registry/hub-models';
 import { shrinkShortestEdge } from '../../src/lib/image/resample';
 import { decodeImage } from '../decode';
 import { familyOf, type FamilySpec } from './specs';
@@ -43,12 +44,9 @@ function tensorData(tensor: Tensor): TensorData {
   return { dims: [...tensor.dims], data: Float32Array.from(tensor.data as Float32Array) };
 }
 
-export async function loadDualEncoder(request: LoadRequest, onProgress: Progress): Promise<LoadedModel> {
-  const { source, device, dtype } = request;
-  const started = performance.now();
-  const progress_callback = byteProgress(onProgress);
+/** Reads the config (refusing what the playground cannot run) and the size of each tower file. */
+async function readConfig(source: ModelSource, progress_callback?: (event: unknown) => void): Promise<{ config: Record<string, unknown>; spec: FamilySpec }> {
   const revision = source.revision ?? 'main';
-  onProgress('Reading the model config');
   const config = (await AutoConfig.from_pretrained(source.id, { revision, progress_callback })) as unknown as Record<string, unknown>;
   const spec = familyOf(config.model_type);
   if (!spec) {
@@ -56,6 +54,27 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
       `"${source.id}" is a ${String(config.model_type ?? 'unknown')} model. The playground runs dual encoders: CLIP, MobileCLIP, SigLIP and jina-clip.`,
     );
   }
+  return { config, spec };
+}
+
+export async function inspectDualEncoder(source: ModelSource, dtype: Dtype): Promise<InspectReport> {
+  const { spec } = await readConfig(source);
+  const { text, vision } = towerFiles(dtype);
+  const files = await Promise.all([text, vision].map(async (name) => {
+    const meta = await ModelRegistry.get_file_metadata(source.id, name, { revision: source.revision ?? 'main' });
+    if (!meta.exists) throw new Error(`Could not locate file ${name} (${dtype}) in ${source.id}: pick another precision.`);
+    return { name, bytes: meta.size ?? null, cached: meta.fromCache ?? false };
+  }));
+  return { family: spec.family, files };
+}
+
+export async function loadDualEncoder(request: LoadRequest, onProgress: Progress): Promise<LoadedModel> {
+  const { source, device, dtype } = request;
+  const started = performance.now();
+  const progress_callback = byteProgress(onProgress);
+  const revision = source.revision ?? 'main';
+  onProgress('Reading the model config');
+  const { config, spec } = await readConfig(source, progress_callback as (event: unknown) => void);
   const tokenizer = await AutoTokenizer.from_pretrained(source.id, { revision, progress_callback });
   const processor = await AutoProcessor.from_pretrained(source.id, { revision, progress_callback });
   const options = { device, dtype, revision, progress_callback };

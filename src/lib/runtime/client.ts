@@ -3,7 +3,7 @@
  * requests dropped, cancellation, and a crashed worker restarted with its model reloaded.
  * The worker itself is made by a factory, so tests can hand in a fake.
  */
-import type { DevicePreference, ErrorCode, LoadOptions, ModelInfo, ModelSource, Request, Response, Task, TaskResult, Timing } from './protocol';
+import type { DevicePreference, ErrorCode, InspectReport, LoadOptions, ModelInfo, ModelSource, Request, Response, Task, TaskResult, Timing } from './protocol';
 
 /** What a client needs of a Worker (a real one, or a fake in tests). */
 export interface WorkerLike {
@@ -77,6 +77,13 @@ export class InferenceClient {
     if (response.type !== 'loaded') throw new RuntimeError('internal', `Unexpected answer "${response.type}" to load`);
     this.emit({ type: 'loaded', info: response.info });
     return response.info;
+  }
+
+  /** Reads a model's config and the sizes of the files a load would download, without loading it. */
+  async inspect(model: ModelSource, options?: LoadOptions): Promise<InspectReport> {
+    const response = await this.send({ type: 'inspect', id: this.nextId++, model, ...(options ? { options } : {}) }, 'inspect');
+    if (response.type !== 'inspected') throw new RuntimeError('internal', `Unexpected answer "${response.type}" to inspect`);
+    return response.report;
   }
 
   /**
@@ -161,7 +168,7 @@ export class InferenceClient {
     this.emit({ type: 'restarted' });
   }
 
-  private send(request: Extract<Request, { type: 'load' | 'run' }>, channel?: string): Promise<Response> {
+  private send(request: Extract<Request, { type: 'load' | 'run' | 'inspect' }>, channel?: string): Promise<Response> {
     if (channel) {
       const previous = this.latestOnChannel.get(channel);
       const stale = previous === undefined ? undefined : this.pending.get(previous);
@@ -184,6 +191,7 @@ export class InferenceClient {
         if (this.pending.has(message.id)) this.emit({ type: 'progress', stage: message.stage, fraction: message.fraction, bytes: message.bytes, files: message.files });
         return;
       case 'loaded':
+      case 'inspected':
       case 'result':
       case 'error': {
         const p = this.pending.get(message.id);

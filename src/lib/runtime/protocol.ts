@@ -63,6 +63,8 @@ export type Task =
 export type Request =
   | { readonly type: 'load'; readonly id: number; readonly model: ModelSource; readonly device: DevicePreference; readonly options?: LoadOptions }
   | { readonly type: 'run'; readonly id: number; readonly task: Task }
+  /** What loading a model would download: its family (from its config) and its tower files' sizes. */
+  | { readonly type: 'inspect'; readonly id: number; readonly model: ModelSource; readonly options?: LoadOptions }
   | { readonly type: 'cancel'; readonly id: number }
   /** Fault injection: the worker throws outside any handler, as a real crash would. */
   | { readonly type: 'crash'; readonly id: number }
@@ -95,6 +97,12 @@ export interface ModelInfo {
   /** Why the backend differs from the preference, when it does. */
   readonly note?: string;
   readonly loadMs: number;
+}
+
+export interface InspectReport {
+  readonly family: Family;
+  /** The files the towers load for the chosen precision; bytes null when the server did not say. */
+  readonly files: readonly { readonly name: string; readonly bytes: number | null; readonly cached: boolean }[];
 }
 
 export interface Timing {
@@ -172,6 +180,7 @@ export type Response =
       readonly files?: readonly { readonly name: string; readonly loaded: number; readonly total: number }[];
     }
   | { readonly type: 'loaded'; readonly id: number; readonly info: ModelInfo }
+  | { readonly type: 'inspected'; readonly id: number; readonly report: InspectReport }
   | { readonly type: 'result'; readonly id: number; readonly result: TaskResult; readonly timing: Timing }
   | { readonly type: 'error'; readonly id: number; readonly error: WorkerError };
 
