@@ -47,7 +47,6 @@ export interface LabColumn {
 
 export const MAX_CAPTION_CHARACTERS = 200;
 
-
 let nextId = 1;
 
 export class ContrastiveLab {
