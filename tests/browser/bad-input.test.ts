@@ -11,21 +11,21 @@ import { animatedGif, NOT_AN_IMAGE, pngHeaderOnly, SVG } from './fixtures';
 
 const CAPTIONS = ['a red circle', 'a blue square', 'a green triangle', 'a yellow circle'];
 
-/** An image drawn by the browser's own 2-D canvas, encoded by the browser. */
-async function drawnImage(page: Page, type: 'image/png' | 'image/jpeg'): Promise<Buffer> {
-  const dataUrl = await page.evaluate((mime) => {
+/** An image drawn by the browser's own 2-D canvas, encoded by the browser: a red circle on white. */
+async function drawnImage(page: Page, type: 'image/png' | 'image/jpeg', scale = 1): Promise<Buffer> {
+  const dataUrl = await page.evaluate(([mime, k]) => {
     const canvas = document.createElement('canvas');
-    canvas.width = 240;
-    canvas.height = 180;
+    canvas.width = 240 * k;
+    canvas.height = 180 * k;
     const context = canvas.getContext('2d')!;
     context.fillStyle = '#ffffff';
-    context.fillRect(0, 0, 240, 180);
+    context.fillRect(0, 0, canvas.width, canvas.height);
     context.fillStyle = '#dd2222';
     context.beginPath();
-    context.arc(120, 90, 50, 0, 2 * Math.PI);
+    context.arc(120 * k, 90 * k, 50 * k, 0, 2 * Math.PI);
     context.fill();
     return canvas.toDataURL(mime, 0.9);
-  }, type);
+  }, [type, scale] as const);
   return Buffer.from(dataUrl.split(',')[1], 'base64');
 }
 
@@ -89,14 +89,15 @@ describe('bad input', () => {
     expect(session.pageErrors).toEqual([]);
   });
 
-  it('recognises a red circle drawn by another tool (the browser canvas), as PNG and as JPEG', async () => {
+  it('recognises a red circle drawn by another tool (the browser canvas), as PNG, as JPEG, and as a 4800 × 3600 photo-sized JPEG', async () => {
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.getByTestId('file-input').setInputFiles([
       { name: 'circle.png', mimeType: 'image/png', buffer: await drawnImage(page, 'image/png') },
       { name: 'circle.jpg', mimeType: 'image/jpeg', buffer: await drawnImage(page, 'image/jpeg') },
+      { name: 'big-circle.jpg', mimeType: 'image/jpeg', buffer: await drawnImage(page, 'image/jpeg', 20) },
     ]);
     await setMode(page, 'Softmax over each row (image → text)');
-    await waitForMatrix(page, 2, CAPTIONS);
+    await waitForMatrix(page, 3, CAPTIONS);
     const { values } = await readMatrix(page);
     for (const row of values) expect(row.indexOf(Math.max(...row))).toBe(0);
   });
@@ -109,7 +110,7 @@ describe('bad input', () => {
     await inputs.nth(2).fill(long);
     await expect.poll(() => page.getByText('Empty caption').count()).toBe(1);
     await expect.poll(async () => (await page.getByText(/Too long for this model/).textContent()) ?? '').toMatch(/reads only “a small red circle/);
-    await waitForMatrix(page, 3, [CAPTIONS[0], long, CAPTIONS[3]]);
+    await waitForMatrix(page, 4, [CAPTIONS[0], long, CAPTIONS[3]]);
     expect(await inputs.nth(1).inputValue()).toBe('   ');
     expect(await inputs.nth(2).inputValue()).toBe(long);
     expect(session.external).toEqual([]);

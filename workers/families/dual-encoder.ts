@@ -117,7 +117,8 @@ export async function embedImages(model: LoadedModel, images: readonly ImageInpu
   const processorConfig = (model.processor as unknown as { image_processor: { config: { image_mean?: number[]; image_std?: number[] } } }).image_processor.config;
   let dims: number[] = [];
   for (const input of images) {
-    const decoded = await decodeImage(input);
+    // Decoding keeps 4× the model's side, enough for the area downscale to do the rest well.
+    const decoded = await decodeImage(input, size * 4);
     if (!decoded.ok) {
       outcomes.push(decoded);
       continue;
@@ -128,8 +129,8 @@ export async function embedImages(model: LoadedModel, images: readonly ImageInpu
     values.push(pixel_values.data as Float32Array);
     outcomes.push({
       ok: true,
-      width: decoded.image.width,
-      height: decoded.image.height,
+      width: decoded.original.width,
+      height: decoded.original.height,
       modelInput: modelView(pixel_values.data as Float32Array, dims[2], dims[3], processorConfig.image_mean ?? [0.5, 0.5, 0.5], processorConfig.image_std ?? [0.5, 0.5, 0.5]),
       notes: decoded.notes,
     });
