@@ -7,8 +7,9 @@
 import { env } from '@huggingface/transformers';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import { transferables, type ModelSource, type Device, type DevicePreference, type ErrorCode, type Request, type Response, type WorkerError } from '../src/lib/runtime/protocol';
-import { embedImages, embedTexts, inspectDualEncoder, loadDualEncoder, UnsupportedModelError, type LoadedModel } from './families/dual-encoder';
+import { transferables, type ModelSource, type Device, type DevicePreference, type ErrorCode, type Request, type Response } from '../src/lib/runtime/protocol';
+import { embedImages, embedTexts, inspectDualEncoder, loadDualEncoder, type LoadedModel } from './families/dual-encoder';
+import { classify, UnsupportedModelError } from './errors';
 import { ModelCache } from './model-cache';
 import { findHubModel } from '../src/lib/registry/hub-models';
 
@@ -60,31 +61,6 @@ async function chooseDevice(preference: DevicePreference): Promise<{ device: Dev
   const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
   if (adapter) return { device: 'webgpu' };
   return { device: 'wasm', note: preference === 'webgpu' ? 'WebGPU is not available in this browser, so the model runs on WASM.' : undefined };
-}
-
-/** Sorts a thrown error into a code and a message a person can act on. */
-export function classify(error: unknown, source?: string): WorkerError {
-  const text = error instanceof Error ? error.message : String(error);
-  if (error instanceof UnsupportedModelError) return { code: 'unsupported-model', message: text };
-  if (/unexpected token '<'|is not valid json|<!doctype/i.test(text)) {
-    return { code: 'model-invalid', message: `A file of "${source}" is a web page, not the JSON the model needs: the repo may be private or gated, or the address wrong.` };
-  }
-  if (/network error|failed to fetch|err_connection|body stream|terminated|premature|content-length/i.test(text)) {
-    return { code: 'download-cut', message: `The download of "${source}" was cut before it finished (${text.slice(0, 120)}). Nothing broken was kept: load it again to retry.` };
-  }
-  if (/could not locate file|404|not found/i.test(text)) {
-    return { code: 'model-missing', message: `A file of the model "${source}" is missing (${text.slice(0, 160)}). Rebuild or re-download the model, or pick another.` };
-  }
-  if (/model-invalid|protobuf|invalid model|failed to load model/i.test(text)) {
-    return { code: 'model-invalid', message: `The model "${source}" could not be read (${text.slice(0, 160)}). Its files may be damaged: download it again.` };
-  }
-  if (/device.*lost|gpudevice|webgpu.*(lost|error)|mapasync/i.test(text)) {
-    return { code: 'gpu-lost', message: 'The GPU stopped answering (device lost). Switching to WASM keeps everything working.' };
-  }
-  if (/no available backend|backend/i.test(text)) {
-    return { code: 'backend-unavailable', message: `No runtime backend could start (${text.slice(0, 160)}). Choose WASM in the runtime menu.` };
-  }
-  return { code: 'internal', message: `Something went wrong inside the model runtime: ${text.slice(0, 200)}` };
 }
 
 /** Points transformers.js at the bundled models or at the hub (or a mirror of it). */

@@ -11,6 +11,7 @@ import { shrinkShortestEdge } from '../../src/lib/image/resample';
 import { decodeImage } from '../decode';
 import { familyOf, type FamilySpec } from './specs';
 import { byteProgress } from '../../src/lib/runtime/progress';
+import { UnsupportedModelError } from '../errors';
 
 type Tower = ((inputs: Record<string, unknown>) => Promise<Record<string, Tensor>>) & { config: unknown; dispose(): Promise<unknown> };
 
@@ -37,7 +38,6 @@ export interface LoadRequest {
 export type { Progress } from '../../src/lib/runtime/progress';
 import type { Progress } from '../../src/lib/runtime/progress';
 
-export class UnsupportedModelError extends Error {}
 
 function tensorData(tensor: Tensor): TensorData {
   // Copy out of the runtime's buffer so the result can be transferred.
