@@ -14,6 +14,8 @@ import { InferenceClient, type WorkerLike } from '../../src/lib/runtime/client';
 import type { ModelInfo } from '../../src/lib/runtime/protocol';
 import { buildInputs, loadVocabulary, type Inputs } from './inputs';
 import type { LongEntry, PipelineSeries, PipelineSetup, Side, Tower } from './types';
+// Part (d)–(f): per bundled model (window.benchModels), in the same page.
+import './page-models';
 
 const MODEL_URL = `${import.meta.env.BASE_URL}models/shapes-clip`;
 
@@ -60,7 +62,9 @@ function viaEcho(): Promise<{ start: number; end: number }> {
 // ---- the direct side: ORT as transformers.js configures it in the worker ----
 
 ort.env.wasm.wasmPaths = { wasm: ortWasm, mjs: ortMjs };
-// The worker sets 1 thread only when not isolated, else keeps ORT's default: do the same.
+// Threads: 1 when not isolated, as the worker; when isolated, ORT's own default (what the worker
+// used when this page was written). The worker now sets its own count (ModelInfo.threads, 2 on
+// a 2-core machine) and setup() reports both; part (e) (page-models.ts) adds a 1-thread worker.
 if (!crossOriginIsolated) ort.env.wasm.numThreads = 1;
 
 async function session(file: string): Promise<ort.InferenceSession> {
@@ -134,8 +138,8 @@ async function setup(): Promise<PipelineSetup> {
     crossOriginIsolated,
     hardwareConcurrency: cores,
     directThreads: ort.env.wasm.numThreads ?? NaN,
-    // ORT's own default (backend-wasm.ts), which the worker keeps when isolated.
-    workerThreads: crossOriginIsolated ? Math.min(4, Math.ceil((cores || 1) / 2)) : 1,
+    // What the worker reports it gave its ORT (inference.worker.ts sets it explicitly).
+    workerThreads: info.threads,
     workerDevice: info.device,
     workerLoadMs: info.loadMs,
     ortVersion: ort.env.versions.web ?? 'unknown',

@@ -3,9 +3,10 @@
  * its unit and what it measures, and each goal with whether this run met it.
  */
 import type { EditsRun, EditSeries } from './edits';
+import type { ModelsRun } from './models';
 import type { PipelineRun } from './pipeline';
 import { medianPairedRatio, round, summarize, median } from './stats';
-import type { Call, LongEntry, PipelineSeries, Side } from './types';
+import type { Call, LoadSample, LoadVariant, LongEntry, ModelSeries, ModelSetup, PipelineSeries, ProjectionRun, Side } from './types';
 
 export interface Stat {
   readonly unit: string;
@@ -138,6 +139,199 @@ function appMainThread(e: EditSeries, entries: readonly LongEntry[]) {
   };
 }
 
+/** Largest |worker − direct| embedding difference at which both sides count as fed the same. */
+export const SAME_INPUTS_TOLERANCE = 1e-4;
+
+const VARIANT_TEXT: Record<LoadVariant, string> = {
+  'hub-download': "Hub path, first load in a fresh browser context: every file downloaded from the local mirror (/__hub/) and put in the browser's Cache Storage.",
+  'hub-cache': "Hub path ({ id: 'playground/<model>', origin: 'hub' }, hubHost = the mirror's absolute URL), every file read from the browser's Cache Storage (the mirror served none).",
+  'bundled-cache': "Bundled copy ({ id: '<model>', origin: 'bundled' }) as the app loads it after its first visit: transformers.js keeps bundled files in the same Cache Storage, so no file is fetched either.",
+  'bundled-server': "Bundled copy with the model's entries deleted from Cache Storage first: every file fetched from the app's own server (vite preview on localhost; Playwright's routing disables Chromium's HTTP cache).",
+};
+
+/**
+ * Where a load's time goes, from the worker's progress stages as they reached the page (medians):
+ * config + tokenizer + processor; the text tower (ORT's WASM starts with this first session);
+ * the image tower; the warm-up forward and the answer.
+ */
+function loadPhases(samples: readonly LoadSample[]) {
+  const at = (s: LoadSample, stage: string) => s.stages.find((x) => x.stage === stage)?.atMs ?? NaN;
+  const phase = (f: (s: LoadSample) => number) => round(median(samples.map(f).filter(Number.isFinite)));
+  return {
+    unit: 'ms',
+    measures: "Medians of the spans between the worker's progress stages, as received by the page: files + tokenizer + processor (to 'Loading the text encoder'), text tower including ORT's WASM start (to 'Loading the image encoder'), image tower (to 'Warming up'), warm-up forward + answer (to the resolved load).",
+    configTokenizerProcessor: phase((s) => at(s, 'Loading the text encoder')),
+    textTowerAndOrtStart: phase((s) => at(s, 'Loading the image encoder') - at(s, 'Loading the text encoder')),
+    imageTower: phase((s) => at(s, 'Warming up') - at(s, 'Loading the image encoder')),
+    warmUpAndAnswer: phase((s) => s.roundTripMs - at(s, 'Warming up')),
+  };
+}
+
+function loadVariant(samples: readonly LoadSample[], variant: LoadVariant) {
+  const mine = samples.filter((s) => s.variant === variant);
+  const files = [...new Set(mine.flatMap((s) => s.requests ?? []))];
+  return {
+    measures: VARIANT_TEXT[variant],
+    loadMs: stat(mine.map((s) => s.loadMs), "ModelInfo.loadMs: the worker's own time from reading config.json to the warm-up forward done (tokenizer, processor, both ORT sessions, ORT's WASM start included)."),
+    roundTrip: stat(mine.map((s) => s.roundTripMs), 'Main thread: `await client.load(...)` from the call to the resolved promise (the worker already running).'),
+    workerStart: stat(mine.map((s) => s.workerStartMs), "`new Worker(...)` to the worker's answer to a first request: its script fetched and run (not part of the two above)."),
+    phases: loadPhases(mine),
+    modelFileRequests: value(median(mine.map((s) => s.requests?.length ?? 0)), 'requests', `Median number of requests for model files (/models/ or /__hub/) per load, seen by the browser; files: ${files.length ? files.join(', ') : 'none'}.`),
+    hubFilesServed: value(mine.reduce((n, s) => n + (s.hubServed?.length ?? 0), 0), 'files', "Files the mirror's own log says it served during these loads, all loads together."),
+  };
+}
+
+function modelLoads(run: ModelsRun, model: string) {
+  const samples = run.loads.filter((s) => s.model === model);
+  const by = (v: LoadVariant) => samples.filter((s) => s.variant === v);
+  const first = (v: LoadVariant) => {
+    const s = run.priming.find((p) => p.model === model && p.variant === v);
+    return s && {
+      measures: v === 'hub-download' ? VARIANT_TEXT['hub-download'] : "The first bundled load in the context: files fetched from the app's server (and then kept in Cache Storage). One load, for reference.",
+      loadMs: value(s.loadMs, 'ms', 'ModelInfo.loadMs'),
+      roundTrip: value(s.roundTripMs, 'ms', 'Main-thread round trip of client.load'),
+      workerStart: value(s.workerStartMs, 'ms', 'Fresh worker start'),
+      filesFetched: value((v === 'hub-download' ? s.hubServed : s.requests)?.length ?? 0, 'files', v === 'hub-download' ? "Files the mirror served (its own log)." : 'Model-file requests the browser made.'),
+    };
+  };
+  const ratio = (a: LoadVariant, b: LoadVariant, what: 'loadMs' | 'roundTripMs') => median(by(a).map((s) => s[what])) / median(by(b).map((s) => s[what]));
+  return {
+    model,
+    hubId: `playground/${model}`,
+    loads: samples.length,
+    first: { hubDownload: first('hub-download'), bundled: first('bundled-server') },
+    hubCache: loadVariant(samples, 'hub-cache'),
+    bundledCache: loadVariant(samples, 'bundled-cache'),
+    bundledServer: loadVariant(samples, 'bundled-server'),
+    samples: samples.map((s) => ({ variant: s.variant, loadMs: round(s.loadMs, 1), roundTripMs: round(s.roundTripMs, 1), workerStartMs: round(s.workerStartMs, 1), modelFileRequests: s.requests?.length ?? 0 })),
+    ratios: {
+      hubCacheOverBundledCache: value(ratio('hub-cache', 'bundled-cache', 'loadMs'), '×', 'median loadMs, hub path from the cache / bundled copy from the cache'),
+      pairedHubCacheOverBundledCache: value(medianPairedRatio(by('hub-cache').map((s) => s.loadMs), by('bundled-cache').map((s) => s.loadMs)), '×', 'median over rounds of the same ratio, each round\'s two loads taken a few seconds apart'),
+      hubCacheOverBundledServer: value(ratio('hub-cache', 'bundled-server', 'loadMs'), '×', 'median loadMs, hub path from the cache / bundled copy fetched from the server'),
+      bundledCacheOverBundledServer: value(ratio('bundled-cache', 'bundled-server', 'loadMs'), '×', 'median loadMs, bundled copy from the cache / fetched from the server'),
+      roundTripHubCacheOverBundledServer: value(ratio('hub-cache', 'bundled-server', 'roundTripMs'), '×', 'the same, main-thread round trips'),
+    },
+  };
+}
+
+function perItem(setup: ModelSetup, series: readonly ModelSeries[], warmup: number) {
+  const worst = Math.max(0, ...Object.values(setup.maxAbsDiff));
+  const expected = 4 * (setup.singleThreadWorker ? 2 : 1);
+  const matched = setup.unmatched.length === 0 && Object.keys(setup.maxAbsDiff).length === expected && worst <= SAME_INPUTS_TOLERANCE;
+  const why = setup.unmatched.length
+    ? `not measured: the graph wants ${setup.unmatched.join(', ')}, which the worker's path fills in a way this page does not reproduce`
+    : `not comparable: the two sides' embeddings differ by up to ${worst} (> ${SAME_INPUTS_TOLERANCE})`;
+  const threads = setup.workerThreads;
+  return {
+    model: setup.model,
+    family: setup.family,
+    embedDim: setup.embedDim,
+    threads: {
+      worker: threads,
+      singleThreadWorker: setup.singleThreadWorker ? 1 : null,
+      direct: setup.directThreads,
+      note: "worker: the app's worker, ModelInfo.threads (inference.worker.ts: min(4, cores) when crossOriginIsolated). singleThreadWorker: the same pipeline loaded with `threads: 1`, the like-for-like side. direct: the page's ORT, single-threaded as part (a)'s baseline is on 2 cores (a second multi-threaded ORT pool in the page was seen to slow the worker's answers).",
+    },
+    outputs: setup.outputs,
+    feeds: setup.feeds,
+    unmatched: setup.unmatched,
+    sameInputsCheck: value(worst, 'absolute', `Largest |worker − direct| embedding difference over ${Object.keys(setup.maxAbsDiff).join(', ') || 'nothing'}; the sides count as fed the same at ≤ ${SAME_INPUTS_TOLERANCE}`),
+    inputsMatched: matched,
+    sampleCaptions: setup.sampleCaptions,
+    series: series.map((s) => {
+      const rt = median(s.roundTripMs);
+      const rt1 = s.singleRoundTripMs.length ? median(s.singleRoundTripMs) : NaN;
+      const direct = s.directMs.length ? median(s.directMs) : NaN;
+      const hasDirect = matched && s.directMs.length > 0;
+      const hasSingle = s.singleRoundTripMs.length > 0;
+      const item = s.tower === 'image' ? 'image' : 'caption';
+      const per = (x: number, measures: string) => value(x / s.batch, `ms per ${item}`, measures);
+      return {
+        name: `${s.tower} × ${s.batch}`,
+        tower: s.tower,
+        batch: s.batch,
+        reps: s.reps,
+        warmup,
+        perItem: {
+          roundTrip: per(rt, `The app's worker (${threads} threads): median main-thread round trip of \`await client.run\` / batch`),
+          model: per(median(s.modelMs), "The app's worker: median timing.modelMs (transformers.js model call) / batch"),
+          total: per(median(s.totalMs), "The app's worker: median timing.totalMs (preprocessing included) / batch"),
+          singleThreadRoundTrip: hasSingle ? per(rt1, 'Worker loaded with threads: 1: median round trip / batch') : null,
+          singleThreadModel: hasSingle ? per(median(s.singleModelMs), 'Worker loaded with threads: 1: median timing.modelMs / batch') : null,
+          direct: hasDirect ? per(direct, 'Page ORT (1 thread): median `session.run(feeds)` / batch, same feeds') : value(why, 'ms', 'direct ORT'),
+        },
+        perCall: {
+          roundTrip: stat(s.roundTripMs, "The app's worker: main-thread `await client.run(task)` for the whole batch."),
+          model: stat(s.modelMs, "The app's worker: timing.modelMs."),
+          total: stat(s.totalMs, "The app's worker: timing.totalMs."),
+          singleThreadRoundTrip: hasSingle ? stat(s.singleRoundTripMs, 'Worker with threads: 1: round trip.') : null,
+          singleThreadModel: hasSingle ? stat(s.singleModelMs, 'Worker with threads: 1: timing.modelMs.') : null,
+          direct: s.directMs.length ? stat(s.directMs, "Page: `await session.run(feeds)`, single-threaded, the worker's feeds rebuilt in the page.") : null,
+        },
+        ratios: hasDirect ? {
+          roundTripOverDirect: value(rt / direct, '×', `The app's worker (${threads} threads) round trip / direct ORT (1 thread), medians, interleaved: what the app pays over bare ORT`),
+          pairedRoundTripOverDirect: value(medianPairedRatio(s.roundTripMs, s.directMs), '×', 'median over rounds of the same ratio, calls of one round back to back'),
+          modelOverDirect: value(median(s.modelMs) / direct, '×', `The app's worker's modelMs / direct (${threads} vs 1 thread)`),
+          singleThreadRoundTripOverDirect: hasSingle ? value(rt1 / direct, '×', 'Worker with threads: 1, round trip / direct ORT (1 thread): the pipeline\'s own cost, like for like') : null,
+          singleThreadModelOverDirect: hasSingle ? value(median(s.singleModelMs) / direct, '×', "Worker with threads: 1, modelMs / direct: transformers.js' model call vs bare ORT, like for like") : null,
+          appThreadsOverSingleThread: hasSingle ? value(median(s.modelMs) / median(s.singleModelMs), '×', `modelMs with the app's ${threads} threads / with 1 thread, interleaved: what the thread count does on this machine now`) : null,
+        } : { note: why },
+      };
+    }),
+  };
+}
+
+function projection(p: ProjectionRun, entries: readonly LongEntry[], index: number) {
+  const s = stat(p.runsMs, `jointMap(images, texts) on ${p.images} + ${p.texts} embeddings of ${p.dim} values (one Float32Array each, as the embedding map passes them), main thread, each call a task of its own`);
+  const during = entries.filter((e) => e.type === 'longtask' && p.runs.some((r) => e.start < r.end && e.start + e.duration > r.start));
+  const longestTask = during.reduce<LongEntry | null>((a, e) => (a && a.duration >= e.duration ? a : e), null);
+  return {
+    model: p.model,
+    points: p.images + p.texts,
+    images: p.images,
+    texts: p.texts,
+    dim: p.dim,
+    embeddings: p.source,
+    embeddingTime: value(p.embedMs, 'ms', 'Worker round trips to embed the 1,000 points (batches of 50), summed; not part of the projection time'),
+    firstCall: value(p.firstMs, 'ms', index === 0
+      ? "The first jointMap call in the page, timed apart: V8 has not compiled jointMap / PCA / the eigen-solver optimised yet, as on the embedding map's first draw in a fresh tab. One call: a single sample."
+      : "The first jointMap call on this model's embeddings, timed apart; the code was already warm from the models before. One call: a single sample."),
+    firstCallIsColdJit: index === 0,
+    runs: s,
+    runsMs: p.runsMs.map((v) => round(v, 2)),
+    warmup: p.warmup,
+    goal: `< ${TASK_GOAL_MS} ms (the app's long-task budget)`,
+    medianExceedsBudget: s.median > TASK_GOAL_MS,
+    anyRunExceedsBudget: s.max > TASK_GOAL_MS,
+    firstCallExceedsBudget: p.firstMs > TASK_GOAL_MS,
+    longestTaskDuringRuns: taskValue(longestTask, "Longest 'longtask' entry overlapping a timed jointMap call."),
+    explainedVarianceRatio: p.explainedVarianceRatio.map((v) => round(v, 4)),
+  };
+}
+
+export function modelResults(m: ModelsRun) {
+  return {
+    d_modelLoadFromCache: {
+      about: 'Per bundled model, on WASM, dtype fp32: each load in a FRESH worker (new Worker + InferenceClient, terminated afterwards). A request sent before the load marks when the worker is up, so loadMs and the round trip exclude the worker\'s start, reported apart. The variants rotate from round to round; the first hub load of the run (a real download into the cache) and the first bundled load are reported apart and not in the statistics.',
+      rounds: m.options.loadReps,
+      hubHost: m.hubHost,
+      hubCacheMisses: value(m.hubCacheMisses, 'files', 'Files the mirror served during the timed hub-cache loads (0: every one hit the cache)'),
+      models: m.models.map(({ name }) => modelLoads(m, name)),
+    },
+    e_perItemPipelineVsDirectOrt: {
+      about: "Per bundled model, WASM: ms per image and per caption through the worker pipeline as the app runs it (bundled model, the worker's own thread count), through the same pipeline loaded with threads: 1, and through the page's own onnxruntime-web session (1 thread, as part (a)'s baseline) on the same files and the same feeds (built in the page by the worker's code: shrink, the model's processor, its tokenizer with the family's padding). One call per side per round, the order rotated; rounds of all models and series in blocks.",
+      reps: m.options.reps,
+      warmup: m.options.warmup,
+      models: m.setups.map((setup) => perItem(setup, m.series.filter((s) => s.model === setup.model), m.options.warmup)),
+    },
+    f_projection1000Points: {
+      about: `jointMap (src/lib/projection/joint.ts: L2-normalise, PCA to 2-D) on ${m.projections[0]?.images ?? 500} image + ${m.projections[0]?.texts ?? 500} caption embeddings of each bundled model, in the page's main thread as the embedding map runs it.`,
+      goal: `< ${TASK_GOAL_MS} ms`,
+      models: m.projections.map((p, i) => projection(p, m.longEntries, i)),
+    },
+  };
+}
+
 export interface Meta {
   readonly date: string;
   readonly command: string;
@@ -146,7 +340,7 @@ export interface Meta {
   readonly warmup: number;
 }
 
-export function buildResults(meta: Meta, a: PipelineRun, b: EditsRun) {
+export function buildResults(meta: Meta, a: PipelineRun, b: EditsRun, m: ModelsRun) {
   const pipeline = a.series.map((s) => pipelineSeries(s, meta.warmup));
   const workerTask = longestDuring(a.longEntries, a.series.flatMap((s) => s.calls), 'worker');
   const directTask = longestDuring(a.longEntries, a.series.flatMap((s) => s.calls), 'direct');
@@ -160,12 +354,17 @@ export function buildResults(meta: Meta, a: PipelineRun, b: EditsRun) {
       device: a.setup.workerDevice,
       crossOriginIsolated: a.setup.crossOriginIsolated,
       hardwareConcurrency: a.setup.hardwareConcurrency,
-      ortThreads: { direct: a.setup.directThreads, worker: a.setup.workerThreads, note: "worker: ORT's default, which inference.worker.ts keeps when crossOriginIsolated (it forces 1 otherwise)" },
+      ortThreads: {
+        direct: a.setup.directThreads,
+        worker: a.setup.workerThreads,
+        note: "Part (a): worker = ModelInfo.threads (inference.worker.ts sets it: min(4, cores) when crossOriginIsolated, else 1); direct = ORT's own default in the page (min(4, ceil(cores / 2)) when isolated), as when (a) was written. Part (e) measures the same pipeline loaded with threads: 1 as well, for the like-for-like ratio.",
+      },
       onnxruntimeWeb: a.setup.ortVersion,
       workerModelLoad: value(a.setup.workerLoadMs, 'ms', "ModelInfo.loadMs: the worker's load of shapes-clip, warm-up forward included"),
       sameInputsCheck: value(Math.max(...Object.values(a.setup.maxAbsDiff)), 'absolute', `Largest |worker − direct| embedding difference over ${Object.keys(a.setup.maxAbsDiff).join(', ')}`),
-      externalRequests: a.external.length + b.external.length,
-      pageErrors: [...a.pageErrors, ...b.pageErrors],
+      bundledModels: m.models.map((x) => ({ name: x.name, modelType: x.modelType, family: m.setups.find((s) => s.model === x.name)?.family ?? null })),
+      externalRequests: a.external.length + b.external.length + m.external.length,
+      pageErrors: [...a.pageErrors, ...b.pageErrors, ...m.pageErrors],
     },
     a_pipelineVsDirectOrt: pipeline,
     b_editToMatrix: b.series.map(editSeries),
@@ -181,6 +380,7 @@ export function buildResults(meta: Meta, a: PipelineRun, b: EditsRun) {
       },
       app: b.series.map((e) => appMainThread(e, b.longEntries)),
     },
+    ...modelResults(m),
   };
 }
 

@@ -5,15 +5,23 @@
  *   (a) worker pipeline vs onnxruntime-web called directly, same inputs, interleaved (pipeline.ts)
  *   (b) caption edited → matrix painted in the real app, 16×16 and 64×64 (edits.ts)
  *   (c) the longest main-thread task during both (long tasks + the benchmark's own spans)
+ *   (d) per bundled model (every static/models/ folder with both towers as ONNX): load time in a
+ *       fresh worker from the browser cache (hub path and bundled copy) vs fetched (models.ts)
+ *   (e) per model: ms per image and per caption, worker pipeline vs direct ORT, interleaved
+ *   (f) per model: jointMap (the embedding map's PCA) on 500 + 500 real embeddings, main thread
+ * All on WASM; WebGPU is never measured (here it is a software adapter).
  * This is not a test: it never fails on a missed goal, it reports it. It fails only when it
  * cannot measure (a page error, an external request, a matrix that does not show the edit).
  *
- * Options (environment): BENCH_REPS (default 200), BENCH_WARMUP (50), BENCH_EDITS (20).
+ * Options (environment): BENCH_REPS (default 200), BENCH_WARMUP (50), BENCH_EDITS (20),
+ * BENCH_LOAD_ROUNDS (8), BENCH_MODEL_REPS (96), BENCH_MODEL_WARMUP (20),
+ * BENCH_PROJECTION_RUNS (15).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { stopAll } from '../browser/harness';
 import { runEdits } from './edits';
+import { discoverModels, runModels } from './models';
 import { runPipeline } from './pipeline';
 import { buildResults } from './report';
 import { formatResults } from './table';
@@ -22,6 +30,13 @@ const REPS = Number(process.env.BENCH_REPS ?? 200);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 50);
 const EDITS = Number(process.env.BENCH_EDITS ?? 20);
 const EDIT_WARMUP = 3;
+const MODEL_OPTIONS = {
+  loadReps: Number(process.env.BENCH_LOAD_ROUNDS ?? 8),
+  reps: Number(process.env.BENCH_MODEL_REPS ?? 96),
+  warmup: Number(process.env.BENCH_MODEL_WARMUP ?? 20),
+  projectionRuns: Number(process.env.BENCH_PROJECTION_RUNS ?? 15),
+  projectionWarmup: 3,
+};
 const OUTPUT = 'bench-results.json';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
@@ -31,10 +46,24 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loadAtStart = load();
   log(`load average (1, 5, 15 min): ${loadAtStart} on ${os.cpus().length} cores`);
+  const models = discoverModels();
+  log(`bundled models with both towers as ONNX: ${models.map((m) => `${m.name} (${m.modelType})`).join(', ')}`);
+  const loadAverages: Record<string, string> = {};
+  const part = (name: string) => {
+    loadAverages[name] = load();
+    log(`load average before ${name}: ${loadAverages[name]}`);
+  };
+  // The 1-minute load average every 10 s, for the whole run: the machine is shared.
+  const samples: number[] = [];
+  const sampler = setInterval(() => samples.push(os.loadavg()[0]), 10_000);
   let results;
   try {
+    part('(a)');
     const a = await runPipeline(REPS, WARMUP, log);
+    part('(b)');
     const b = await runEdits([16, 64], EDITS, EDIT_WARMUP, log);
+    part('(d)–(f)');
+    const m = await runModels(models, MODEL_OPTIONS, log);
     results = buildResults({
       date: new Date().toISOString(),
       command: 'npm run bench',
@@ -47,11 +76,20 @@ async function main(): Promise<void> {
         memoryGB: Math.round(os.totalmem() / 2 ** 30),
         node: process.version,
         loadAverageAtStart: loadAtStart,
+        loadAverageBeforeEachPart: loadAverages,
         loadAverageAtEnd: load(),
+        loadAverage1MinDuringRun: samples.length ? {
+          every: '10 s',
+          n: samples.length,
+          min: Math.min(...samples),
+          median: [...samples].sort((x, y) => x - y)[samples.length >> 1],
+          max: Math.max(...samples),
+        } : null,
         durationS: Math.round((Date.now() - started) / 1000),
       },
-    }, a, b);
+    }, a, b, m);
   } finally {
+    clearInterval(sampler);
     await stopAll();
   }
   writeFileSync(OUTPUT, `${JSON.stringify(results, null, 1)}\n`);
@@ -64,7 +102,13 @@ async function main(): Promise<void> {
   }
 }
 
+// The build this run serves: another process rebuilding dist/ meanwhile (npm test builds too)
+// renames the worker's chunk, and the next fresh worker fails to start.
+const built = () => readFileSync('dist/bench.html', 'utf8') + readFileSync('dist/index.html', 'utf8');
+const buildAtStart = built();
+
 main().catch((error: unknown) => {
   console.error(error);
+  if (built() !== buildAtStart) console.error('[bench] dist/ was rebuilt by another process during the run: run `npm run bench` again when no other build is running.');
   process.exit(1);
 });
