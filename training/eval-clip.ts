@@ -3,7 +3,7 @@
  * TypeScript generator (seeds the training data never used), drawn at several sizes, shrunk
  * by the app's downscaler, preprocessed and embedded by transformers.js.
  *
- *   tsx training/eval-clip.ts --model static/models/shapes-clip [--count 500] [--write]
+ *   tsx training/eval-clip.ts --model static/models/shapes-clip [--count 500] [--dtype q8] [--write]
  *
  * Reports image→text top-1 over every full one-shape caption, over the short captions
  * "a {colour} {shape}", and over every two-shape relation caption.
@@ -35,15 +35,15 @@ export interface EvalReport {
   readonly relation: Record<string, number>;
 }
 
-export async function evaluateClip(modelDir: string, count: number): Promise<EvalReport> {
+export async function evaluateClip(modelDir: string, count: number, dtype: 'fp32' | 'q8' = 'fp32'): Promise<EvalReport> {
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = dirname(resolve(modelDir)) + '/';
   const id = basename(resolve(modelDir));
   const tokenizer = await AutoTokenizer.from_pretrained(id);
   const processor = await AutoProcessor.from_pretrained(id);
-  const text = await CLIPTextModelWithProjection.from_pretrained(id, { device: 'cpu', dtype: 'fp32' });
-  const vision = await CLIPVisionModelWithProjection.from_pretrained(id, { device: 'cpu', dtype: 'fp32' });
+  const text = await CLIPTextModelWithProjection.from_pretrained(id, { device: 'cpu', dtype });
+  const vision = await CLIPVisionModelWithProjection.from_pretrained(id, { device: 'cpu', dtype });
 
   async function embedTexts(list: readonly Meaning[]) {
     const out = await text(tokenizer(list.map((m) => captionText(m)), { padding: true, truncation: true }));
@@ -92,12 +92,14 @@ async function main(): Promise<void> {
   };
   const modelDir = argument('model', 'static/models/shapes-clip');
   const count = Number(argument('count', '500'));
-  const report = await evaluateClip(modelDir, count);
+  const dtype = argument('dtype', 'fp32');
+  if (dtype !== 'fp32' && dtype !== 'q8') throw new Error(`--dtype must be fp32 or q8, not ${dtype}`);
+  const report = await evaluateClip(modelDir, count, dtype);
   const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
-  console.log(`held-out scenes: ${count} one-shape, ${count} two-shape (seeds from ${HELD_OUT_SEED})`);
+  console.log(`${dtype}, held-out scenes: ${count} one-shape, ${count} two-shape (seeds from ${HELD_OUT_SEED})`);
   console.log(['drawn as', 'full captions (216)', 'short captions (12)', 'relations (576)'].join(' | '));
   for (const v of VARIANTS) console.log([v.name, percent(report.full[v.name]), percent(report.short[v.name]), percent(report.relation[v.name])].join(' | '));
-  if (process.argv.includes('--write')) writeFileSync(`${modelDir}/eval.json`, JSON.stringify(report, null, 1) + '\n');
+  if (process.argv.includes('--write')) writeFileSync(`${modelDir}/${dtype === 'fp32' ? 'eval' : `eval-${dtype}`}.json`, JSON.stringify(report, null, 1) + '\n');
 }
 
 if (process.argv[1] && resolve(process.argv[1]).endsWith('eval-clip.ts')) void main();

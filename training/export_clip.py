@@ -3,6 +3,7 @@ loads it with the same code as a hub CLIP:
 
   config.json, preprocessor_config.json, tokenizer.json, tokenizer_config.json,
   onnx/text_model.onnx, onnx/vision_model.onnx, onnx/model.onnx,
+  onnx/text_model_quantized.onnx, onnx/vision_model_quantized.onnx (8-bit weights: quantize_q8.py),
   goldens.json (PyTorch outputs for fixed inputs), training.json (the run's report).
 
 Beyond the hub's outputs, the towers return every layer's attention probabilities
@@ -16,6 +17,7 @@ import torch
 from torch import nn
 
 from tiny_clip import TinyClip
+from quantize_q8 import quantize_file
 
 OPSET = 14
 
@@ -193,6 +195,8 @@ def export_all(model: TinyClip, meta, golden_inputs, out, report):
     write_json(os.path.join(out, "tokenizer.json"), tokenizer_json(meta["vocabulary"]))
     write_json(os.path.join(out, "tokenizer_config.json"), tokenizer_config(model.config.max_text_tokens))
     export_onnx(model, out)
+    for tower in ("text_model", "vision_model"):
+        quantize_file(os.path.join(out, "onnx", f"{tower}.onnx"))
     with open(os.path.join(out, "goldens.json"), "w") as f:
         json.dump(goldens(model, golden_inputs), f, separators=(",", ":"))
     write_json(os.path.join(out, "training.json"), {"config": model.config.as_dict(), **report})

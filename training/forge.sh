@@ -29,4 +29,5 @@ MINUTES=${MINUTES:-18}
   --out static/models/shapes-clip --minutes "$MINUTES"
 node_modules/.bin/vitest run --project parity
 node_modules/.bin/tsx training/eval-clip.ts --model static/models/shapes-clip --write
+node_modules/.bin/tsx training/eval-clip.ts --model static/models/shapes-clip --dtype q8 --write
 node_modules/.bin/tsx training/write-card.ts static/models/shapes-clip

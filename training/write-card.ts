@@ -1,6 +1,6 @@
 /**
  * Writes the model card of the bundled CLIP from what the forge measured: its config,
- * training.json (the training run's report) and eval.json (npm run eval --write).
+ * training.json (the training run's report), eval.json and eval-q8.json (npm run eval -- [--dtype q8] --write).
  *
  *   tsx training/write-card.ts static/models/shapes-clip
  */
@@ -12,6 +12,7 @@ const dir = process.argv[2] ?? 'static/models/shapes-clip';
 const read = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
 const training = read('training.json');
 const evaluation = read('eval.json');
+const q8 = read('eval-q8.json');
 const c = training.config;
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 const megabytes = (file: string) => `${(statSync(join(dir, file)).size / 1e6).toFixed(2)} MB`;
@@ -41,10 +42,14 @@ layout: transformers.js loads it with \`CLIPTextModelWithProjection\` /
 | \`onnx/text_model.onnx\` | \`input_ids\`, \`attention_mask\` → \`text_embeds\` [batch, ${c.embed_dim}], \`last_hidden_state\`, \`text_attentions\` [batch, ${c.text_layers}, ${c.text_heads}, T, T], \`logit_scale\` | ${megabytes('onnx/text_model.onnx')} |
 | \`onnx/vision_model.onnx\` | \`pixel_values\` → \`image_embeds\` [batch, ${c.embed_dim}], \`last_hidden_state\`, \`vision_attentions\` [batch, ${c.vision_layers}, ${c.vision_heads}, ${patches + 1}, ${patches + 1}] | ${megabytes('onnx/vision_model.onnx')} |
 | \`onnx/model.onnx\` | the hub's \`CLIPModel\`: \`logits_per_image\`, \`logits_per_text\`, unit-norm \`text_embeds\`, \`image_embeds\` | ${megabytes('onnx/model.onnx')} |
+| \`onnx/text_model_quantized.onnx\`, \`onnx/vision_model_quantized.onnx\` | the same towers with 8-bit weights (transformers.js dtype \`q8\`), for the fp32-vs-q8 comparison | ${megabytes('onnx/text_model_quantized.onnx')}, ${megabytes('onnx/vision_model_quantized.onnx')} |
 | \`goldens.json\` | PyTorch outputs for the 8 first samples × 8 captions (the parity and browser tests compare against it) | ${megabytes('goldens.json')} |
 | \`training.json\`, \`eval.json\` | the training run's report and the held-out evaluation this card is written from | |
 
-ONNX opset 14, fp32. Embeddings from the towers are not normalised (as in the hub's CLIP towers).
+ONNX opset 14. The fp32 towers are the trained weights. The q8 towers (\`training/quantize_q8.py\`)
+store every weight matrix of a MatMul, the patch convolution and the token table as int8 with one
+scale per output channel, turned back to float by a \`DequantizeLinear\` node; activations stay
+float and the named outputs are the same. Embeddings from the towers are not normalised (as in the hub's CLIP towers).
 
 ## Data
 
@@ -74,6 +79,12 @@ top-1: the caption the model ranks first among all candidates.
 | drawn as | all full captions (216) | short typed captions "a {colour} {shape}" (12) | two-shape relations (576) |
 |---|---|---|---|
 ${VARIANTS.map((v) => `| ${v.name} | ${percent(evaluation.full[v.name])} | ${percent(evaluation.short[v.name])} | ${percent(evaluation.relation[v.name])} |`).join('\n')}
+
+The same evaluation with the q8 towers (\`npm run eval -- --dtype q8\`):
+
+| drawn as | all full captions | short typed captions | two-shape relations |
+|---|---|---|---|
+${VARIANTS.map((v) => `| ${v.name} | ${percent(q8.full[v.name])} | ${percent(q8.short[v.name])} | ${percent(q8.relation[v.name])} |`).join('\n')}
 
 A relation counts as right when the top caption is true of the scene (several can be). Spatial
 relations are the hardest part for this model, as they are for large CLIPs (the article's first

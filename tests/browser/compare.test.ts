@@ -64,3 +64,31 @@ it('compares the lab model with model B on identical inputs', async () => {
   expect(session.pageErrors).toEqual([]);
   await session.close();
 });
+
+it('compares one model in two precisions: fp32 against its 8-bit weights', async () => {
+  const session = await openApp('?device=wasm');
+  const { page } = session;
+  await waitForModel(page);
+  await setCaptions(page, CAPTIONS);
+  await waitForMatrix(page, 4, CAPTIONS);
+  await page.getByRole('button', { name: 'Compare with another model…' }).click();
+  const compare = page.getByTestId('compare');
+  await compare.getByTestId('compare-summary').waitFor({ timeout: 60_000 });
+  await compare.getByLabel('Precision').selectOption('q8');
+  await compare.getByTestId('runtime-dtype').filter({ hasText: 'q8' }).waitFor({ timeout: 60_000 });
+  await compare.getByText('The numbers of A and B').click();
+  // The comparison follows B's reload: wait until B's table is labelled with its new precision.
+  await compare.getByTestId('compare-b-table').filter({ hasText: 'q8' }).waitFor({ timeout: 60_000 });
+  const a = await table(compare.getByTestId('compare-a-table'));
+  const b = await table(compare.getByTestId('compare-b-table'));
+  const differences = a.flatMap((row, i) => row.map((v, j) => Math.abs(v - b[i][j])));
+  // Different weights ran (the cells differ), and 8-bit weights stay close to fp32 and pick the
+  // same caption for every image.
+  expect(Math.max(...differences)).toBeGreaterThan(1e-6);
+  expect(Math.max(...differences)).toBeLessThan(0.05);
+  expect(await compare.getByTestId('top1-agreement').textContent()).toBe('4 of 4');
+  expect(Number(await compare.getByTestId('overall-spearman').textContent())).toBeGreaterThan(0.9);
+  expect(session.external).toEqual([]);
+  expect(session.pageErrors).toEqual([]);
+  await session.close();
+});

@@ -88,3 +88,47 @@ describe(`bundled CLIP (${modelId}) against the PyTorch goldens`, () => {
     expectClose(out.logits_per_image.data, goldens.outputs.logits_per_image, 1e-4 * goldens.outputs.logit_scale);
   });
 });
+
+/** Unit-norm rows of a [rows, dim] tensor. */
+function normalised(data: ArrayLike<number>, dim: number): Float64Array {
+  const out = Float64Array.from(data as ArrayLike<number>);
+  for (let r = 0; r < out.length / dim; r++) {
+    const row = out.subarray(r * dim, (r + 1) * dim);
+    const norm = Math.hypot(...row);
+    row.forEach((v, k) => (row[k] = v / norm));
+  }
+  return out;
+}
+
+describe(`the same CLIP with 8-bit weights (${modelId}, q8) against the fp32 PyTorch goldens`, () => {
+  it('keeps every embedding within cosine 0.999 of PyTorch, and every image picks the same caption', async () => {
+    const tokenizer = await AutoTokenizer.from_pretrained(modelId);
+    const text = await CLIPTextModelWithProjection.from_pretrained(modelId, { device: 'cpu', dtype: 'q8' });
+    const vision = await CLIPVisionModelWithProjection.from_pretrained(modelId, { device: 'cpu', dtype: 'q8' });
+    const pv = goldens.inputs.pixel_values;
+    const t = (await text(tokenizer(goldens.inputs.captions, { padding: true, truncation: true }))).text_embeds;
+    const v = (await vision({ pixel_values: new Tensor('float32', Float32Array.from(pv.data), pv.dims) })).image_embeds;
+    const dim = t.dims[1];
+    const pairs: [ArrayLike<number>, GoldenTensor][] = [[t.data, goldens.outputs.text_embeds], [v.data, goldens.outputs.image_embeds]];
+    for (const [q8, golden] of pairs) {
+      const a = normalised(q8, dim);
+      const b = normalised(golden.data, dim);
+      for (let r = 0; r < a.length / dim; r++) {
+        let dot = 0;
+        for (let k = 0; k < dim; k++) dot += a[r * dim + k] * b[r * dim + k];
+        expect(dot).toBeGreaterThan(0.999);
+      }
+    }
+    // Image -> caption top-1 from the q8 embeddings, against the goldens' cosine matrix, on every
+    // row whose fp32 winner leads by more than 0.02 (a near-tie may flip in an untrained smoke model).
+    const images = normalised(v.data, dim);
+    const texts = normalised(t.data, dim);
+    const [rows, columns] = goldens.outputs.similarity.dims;
+    for (let i = 0; i < rows; i++) {
+      const q8Row = Array.from({ length: columns }, (_, j) => texts.subarray(j * dim, (j + 1) * dim).reduce((s, x, k) => s + x * images[i * dim + k], 0));
+      const goldenRow = goldens.outputs.similarity.data.slice(i * columns, (i + 1) * columns);
+      const [first, second] = [...goldenRow].sort((x, y) => y - x);
+      if (first - second > 0.02) expect(q8Row.indexOf(Math.max(...q8Row))).toBe(goldenRow.indexOf(first));
+    }
+  });
+});

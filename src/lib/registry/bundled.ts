@@ -1,12 +1,18 @@
 /** Models shipped with the app in static/models/<id>/: they work offline at first load. */
-import type { Family } from '../runtime/protocol';
+import type { Dtype, Family } from '../runtime/protocol';
 
 export interface BundledModel {
   readonly id: string;
   readonly family: Family;
   readonly label: string;
+  /** Precisions shipped in the folder, the first the default (q8: 8-bit weights, training/quantize_q8.py). */
+  readonly dtypes: readonly Dtype[];
 }
 
 export const BUNDLED_MODELS: readonly BundledModel[] = Object.freeze([
-  { id: 'shapes-clip', family: 'clip', label: 'shapes-clip · tiny CLIP on ShapesWorld (bundled)' },
+  { id: 'shapes-clip', family: 'clip', label: 'shapes-clip · tiny CLIP on ShapesWorld (bundled)', dtypes: ['fp32', 'q8'] },
 ]);
+
+export function findBundledModel(id: string): BundledModel | undefined {
+  return BUNDLED_MODELS.find((m) => m.id === id);
+}
