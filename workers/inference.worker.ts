@@ -8,7 +8,7 @@ import { env } from '@huggingface/transformers';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { transferables, type ModelSource, type Device, type DevicePreference, type ErrorCode, type Request, type Response } from '../src/lib/runtime/protocol';
-import { embedImages, embedTexts, inspectDualEncoder, loadDualEncoder, type LoadedModel } from './families/dual-encoder';
+import { embedImages, embedTexts, inspectDualEncoder, loadDualEncoder, runLlipHead, type LoadedModel } from './families/dual-encoder';
 import { classify, UnsupportedModelError } from './errors';
 import { ModelCache } from './model-cache';
 import { findHubModel } from '../src/lib/registry/hub-models';
@@ -90,13 +90,14 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspec
         // The previous model keeps working until the new one has loaded: a failed load loses nothing.
         const previous = model;
         const published = isHub ? findHubModel(source.id)?.published : undefined;
+        const families = request.options?.families;
         let loaded: LoadedModel;
         try {
-          loaded = await loadDualEncoder({ source, device, dtype, threads, published }, progress);
+          loaded = await loadDualEncoder({ source, device, dtype, threads, published, families }, progress);
         } catch (error) {
           if (device !== 'webgpu' || error instanceof UnsupportedModelError) throw error;
           // WebGPU can fail where WASM works (adapter limits, a lost device): fall back.
-          loaded = await loadDualEncoder({ source, device: 'wasm', dtype, threads, published }, progress);
+          loaded = await loadDualEncoder({ source, device: 'wasm', dtype, threads, published, families }, progress);
           loaded = { ...loaded, info: { ...loaded.info, note: `WebGPU failed (${classify(error).message.slice(0, 120)}), so the model runs on WASM.` } };
         }
         const storageNote = modelCache.failedWrites > 0
@@ -121,7 +122,7 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspec
     case 'inspect': {
       try {
         useSource(request.model, request.options?.hubHost);
-        const report = await inspectDualEncoder(request.model, request.options?.dtype ?? 'fp32');
+        const report = await inspectDualEncoder(request.model, request.options?.dtype ?? 'fp32', request.options?.families);
         post({ type: 'inspected', id, report });
       } catch (error) {
         const e = classify(error, request.model.id);
@@ -135,7 +136,9 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspec
         const { task } = request;
         const { result, modelMs } = task.kind === 'image-embeds'
           ? await embedImages(model, [...task.images])
-          : await embedTexts(model, task.texts);
+          : task.kind === 'text-embeds'
+            ? await embedTexts(model, task.texts)
+            : await runLlipHead(model, task.mixture, task.texts);
         if (cancelled.delete(id)) return fail(id, 'cancelled', 'Cancelled.');
         post({ type: 'result', id, result, timing: { device: model.info.device, dtype: model.info.dtype, modelMs, totalMs: performance.now() - arrived } });
       } catch (error) {

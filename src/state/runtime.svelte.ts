@@ -4,7 +4,7 @@
  * model, another backend, a restarted worker) means cached embeddings are stale.
  */
 import { InferenceClient, RuntimeError, type WorkerLike } from '../lib/runtime/client';
-import type { DevicePreference, InspectReport, LoadOptions, ModelInfo, ModelSource } from '../lib/runtime/protocol';
+import type { DevicePreference, Family, InspectReport, LoadOptions, ModelInfo, ModelSource } from '../lib/runtime/protocol';
 
 export const BUNDLED_CLIP: ModelSource = { id: 'shapes-clip', origin: 'bundled' };
 
@@ -44,9 +44,13 @@ export class RuntimeState {
   /** Bumped at every successful load; results from an older generation are stale. */
   generation = $state(0);
   model = $state.raw<ModelSource>(BUNDLED_CLIP);
+  /** The families the lab owning this runtime can show (undefined: the dual encoders). */
+  readonly families: readonly Family[] | undefined;
   private lastAttempt: { model: ModelSource; device: DevicePreference; options: LoadOptions } | null = null;
 
-  constructor() {
+  constructor(initial: ModelSource = BUNDLED_CLIP, families?: readonly Family[]) {
+    this.model = initial;
+    this.families = families;
     this.client.subscribe((event) => {
       switch (event.type) {
         case 'progress':
@@ -84,7 +88,7 @@ export class RuntimeState {
     this.bytes = undefined;
     this.files = [];
     try {
-      await this.client.load(model, device, { ...options, hubHost: this.hubHost });
+      await this.client.load(model, device, { ...options, hubHost: this.hubHost, families: this.families });
       return true;
     } catch (error) {
       // A newer load replaced this one: the state is that load's to set.
@@ -103,7 +107,7 @@ export class RuntimeState {
 
   /** What loading a hub model would download, from its config and file sizes (nothing loads). */
   inspect(model: ModelSource, options: LoadOptions = {}): Promise<InspectReport> {
-    return this.client.inspect(model, { ...options, hubHost: this.hubHost });
+    return this.client.inspect(model, { ...options, hubHost: this.hubHost, families: this.families });
   }
 
   /** Loads again what was asked last (after a failed load: the model that failed). */

@@ -36,3 +36,14 @@ describe('dual-encoder families', () => {
     for (const type of ['bert', 'llava', undefined, 42]) expect(familyOf(type)).toBeNull();
   });
 });
+
+describe('the forge Llip', () => {
+  it('is its own family: towers by graph name, mixture tokens as the image output, and a head graph', () => {
+    const spec = familyOf('shapes_llip')!;
+    expect(spec.family).toBe('llip');
+    expect(spec.imageEmbeds).toBe('mixture_tokens');
+    expect(spec.textEmbeds).toBe('text_embeds');
+    expect(Object.keys(spec.graphs ?? {})).toEqual(['head']);
+    expect(familyOf('clip')!.graphs).toBeUndefined();
+  });
+});

@@ -1,11 +1,12 @@
 /**
- * Dual encoders (CLIP, SigLIP, jina-clip) in the worker: the config is read first (an
- * unsupported repo is refused before any weights download), then the tokenizer, the image
- * processor and the two towers, through transformers.js from a folder in the hub's layout,
- * bundled or on the hub.
+ * Models in the worker: dual encoders (CLIP, SigLIP, jina-clip) and the forge's Llip, whose
+ * towers are called the same way plus a cross-attention head. The config is read first (an
+ * unsupported repo, or one the asking lab cannot show, is refused before any weights
+ * download), then the tokenizer, the image processor and the graphs, through transformers.js
+ * from a folder in the hub's layout, bundled or on the hub.
  */
 import { AutoConfig, AutoProcessor, AutoTokenizer, ModelRegistry, RawImage, Tensor, type PreTrainedTokenizer, type Processor } from '@huggingface/transformers';
-import type { Device, Dtype, ImageInput, ImageOutcome, InspectReport, ModelInfo, ModelSource, TaskResult, TensorData, TextOutcome } from '../../src/lib/runtime/protocol';
+import { DUAL_ENCODERS, type Device, type Dtype, type Family, type ImageInput, type ImageOutcome, type InspectReport, type ModelInfo, type ModelSource, type TaskResult, type TensorData, type TextOutcome } from '../../src/lib/runtime/protocol';
 import { towerFiles } from '../../src/lib/registry/hub-models';
 import { shrinkShortestEdge } from '../../src/lib/image/resample';
 import { decodeImage } from '../decode';
@@ -22,6 +23,8 @@ export interface LoadedModel {
   readonly processor: Processor;
   readonly text: Tower;
   readonly vision: Tower;
+  /** The family's further graphs by name (Llip: `head`). */
+  readonly graphs: Readonly<Record<string, Tower>>;
   /** Releases the towers' runtime sessions (and their GPU buffers). */
   dispose(): Promise<void>;
 }
@@ -33,6 +36,8 @@ export interface LoadRequest {
   readonly threads: number;
   /** Learned scale and bias published with the weights, for towers that do not output them. */
   readonly published?: { readonly scale: number; readonly bias: number | null };
+  /** Families the asking lab can show (default: the dual encoders). */
+  readonly families?: readonly Family[];
 }
 
 export type { Progress } from '../../src/lib/runtime/progress';
@@ -45,7 +50,7 @@ function tensorData(tensor: Tensor): TensorData {
 }
 
 /** Reads the config (refusing what the playground cannot run) and the size of each tower file. */
-async function readConfig(source: ModelSource, progress_callback?: (event: unknown) => void): Promise<{ config: Record<string, unknown>; spec: FamilySpec }> {
+async function readConfig(source: ModelSource, families: readonly Family[], progress_callback?: (event: unknown) => void): Promise<{ config: Record<string, unknown>; spec: FamilySpec }> {
   const revision = source.revision ?? 'main';
   const config = (await AutoConfig.from_pretrained(source.id, { revision, progress_callback })) as unknown as Record<string, unknown>;
   const spec = familyOf(config.model_type);
@@ -54,11 +59,14 @@ async function readConfig(source: ModelSource, progress_callback?: (event: unkno
       `"${source.id}" is a ${String(config.model_type ?? 'unknown')} model. The playground runs dual encoders: CLIP, MobileCLIP, SigLIP and jina-clip.`,
     );
   }
+  if (!families.includes(spec.family)) {
+    throw new UnsupportedModelError(`"${source.id}" is a ${spec.family} model, which this lab cannot show: open it in its own lab.`);
+  }
   return { config, spec };
 }
 
-export async function inspectDualEncoder(source: ModelSource, dtype: Dtype): Promise<InspectReport> {
-  const { spec } = await readConfig(source);
+export async function inspectDualEncoder(source: ModelSource, dtype: Dtype, families: readonly Family[] = DUAL_ENCODERS): Promise<InspectReport> {
+  const { spec } = await readConfig(source, families);
   const { text, vision } = towerFiles(dtype);
   const files = await Promise.all([text, vision].map(async (name) => {
     const meta = await ModelRegistry.get_file_metadata(source.id, name, { revision: source.revision ?? 'main' });
@@ -74,7 +82,7 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
   const progress_callback = byteProgress(onProgress);
   const revision = source.revision ?? 'main';
   onProgress('Reading the model config');
-  const { config, spec } = await readConfig(source, progress_callback as (event: unknown) => void);
+  const { config, spec } = await readConfig(source, request.families ?? DUAL_ENCODERS, progress_callback as (event: unknown) => void);
   const tokenizer = await AutoTokenizer.from_pretrained(source.id, { revision, progress_callback });
   const processor = await AutoProcessor.from_pretrained(source.id, { revision, progress_callback });
   const options = { device, dtype, revision, progress_callback };
@@ -82,19 +90,38 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
   const text = (await spec.text.from_pretrained(source.id, options)) as Tower;
   onProgress('Loading the image encoder');
   const vision = (await spec.vision.from_pretrained(source.id, options)) as Tower;
+  const graphs: Record<string, Tower> = {};
+  for (const [name, loader] of Object.entries(spec.graphs ?? {})) {
+    onProgress(`Loading the ${name} graph`);
+    graphs[name] = (await loader.from_pretrained(source.id, options)) as Tower;
+  }
   onProgress('Warming up');
   // One real forward compiles the graph, and reads the learned scale where the graph outputs it.
   const probe = await text(tokenizer(['a'], { padding: spec.padding, truncation: true }) as unknown as Record<string, unknown>);
-  const fromGraph = probe.logit_scale ? { scale: Number(probe.logit_scale.data[0]), bias: probe.logit_bias ? Number(probe.logit_bias.data[0]) : null } : null;
-  const scale = fromGraph ?? request.published ?? spec.initialScale(config);
   const textConfig = (config.text_config ?? {}) as Record<string, number>;
   const visionConfig = (config.vision_config ?? {}) as Record<string, number>;
+  const imageSize = visionConfig.image_size ?? Number(config.image_size ?? 224);
+  let llip: ModelInfo['llip'];
+  if (spec.family === 'llip') {
+    // Llip's scale is an output of its head: one forward on a dummy image reads it.
+    const k = Number(config.num_mixture_tokens);
+    const dim = probe[spec.textEmbeds].dims[1];
+    const head = await graphs.head({
+      mixture_tokens: new Tensor('float32', new Float32Array(k * dim).fill(1), [1, k, dim]),
+      text_embeds: probe[spec.textEmbeds],
+    });
+    probe.logit_scale = head.logit_scale;
+    const patch = visionConfig.patch_size ?? Number(config.patch_size);
+    llip = { mixtureTokens: k, heads: Number(config.cross_attention_heads), temperature: Number(config.cross_attention_temperature), patchGrid: imageSize / patch };
+  }
+  const fromGraph = probe.logit_scale ? { scale: Number(probe.logit_scale.data[0]), bias: probe.logit_bias ? Number(probe.logit_bias.data[0]) : null } : null;
+  const scale = fromGraph ?? request.published ?? spec.initialScale(config);
   const info: ModelInfo = {
     source,
     family: spec.family,
     device,
     dtype,
-    imageSize: visionConfig.image_size ?? 224,
+    imageSize,
     embedDim: probe[spec.textEmbeds].dims[1],
     maxTextTokens: Math.min(textConfig.max_position_embeddings ?? 77, (tokenizer as unknown as { model_max_length?: number }).model_max_length ?? Infinity),
     logitScale: scale.scale,
@@ -102,11 +129,28 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
     scaleSource: fromGraph ? 'graph' : request.published ? 'published' : 'config-init',
     threads: request.threads,
     loadMs: performance.now() - started,
+    ...(llip ? { llip } : {}),
   };
   const dispose = async () => {
-    await Promise.all([text.dispose(), vision.dispose()]);
+    await Promise.all([text.dispose(), vision.dispose(), ...Object.values(graphs).map((g) => g.dispose())]);
   };
-  return { info, spec, tokenizer, processor, text, vision, dispose };
+  return { info, spec, tokenizer, processor, text, vision, graphs, dispose };
+}
+
+/** Llip's head: every image's mixture tokens `[N, K, D]` weighed by every caption `[T, D]`. */
+export async function runLlipHead(model: LoadedModel, mixture: TensorData, texts: TensorData): Promise<{ result: TaskResult; modelMs: number }> {
+  const head = model.graphs.head;
+  if (!head) throw new Error(`${model.info.source.id} is not a Llip model: it has no cross-attention head.`);
+  const started = performance.now();
+  const out = await head({
+    mixture_tokens: new Tensor('float32', Float32Array.from(mixture.data), [...mixture.dims]),
+    text_embeds: new Tensor('float32', Float32Array.from(texts.data), [...texts.dims]),
+  });
+  const modelMs = performance.now() - started;
+  return {
+    result: { kind: 'llip-head', weights: tensorData(out.mixture_weights), embeds: tensorData(out.image_embeds), logits: tensorData(out.logits_per_image) },
+    modelMs,
+  };
 }
 
 /** Embeds images; unusable ones get an outcome with a message and no row. */
@@ -136,7 +180,8 @@ export async function embedImages(model: LoadedModel, images: readonly ImageInpu
     });
   }
   if (values.length === 0) {
-    const embeds = { dims: [0, model.info.embedDim], data: new Float32Array(0) };
+    const k = model.info.llip?.mixtureTokens;
+    const embeds = { dims: k ? [0, k, model.info.embedDim] : [0, model.info.embedDim], data: new Float32Array(0) };
     return { result: { kind: 'image-embeds', embeds, attentions: null, outcomes }, modelMs: 0 };
   }
   const batch = new Tensor('float32', concatenate(values), [values.length, ...dims.slice(1)]);

@@ -5,11 +5,21 @@
  */
 import {
   CLIPTextModelWithProjection, CLIPVisionModelWithProjection, JinaCLIPTextModel, JinaCLIPVisionModel,
-  SiglipTextModel, SiglipVisionModel,
+  PreTrainedModel, SiglipTextModel, SiglipVisionModel,
 } from '@huggingface/transformers';
 import type { Family } from '../../src/lib/runtime/protocol';
 
 type Loader = { from_pretrained(id: string, options: Record<string, unknown>): Promise<unknown> };
+
+/**
+ * One graph of a forge model (`onnx/<name>.onnx`, with the dtype's suffix) as an ONNX Runtime
+ * session, through transformers.js's loader: the same download progress, cache, hub mirror,
+ * device and dtype handling as the hub models, and a call that feeds the graph's inputs by
+ * name and returns every named output.
+ */
+export function graph(name: string): Loader {
+  return { from_pretrained: (id, options) => PreTrainedModel.from_pretrained(id, { ...options, model_file_name: name }) };
+}
 
 export interface FamilySpec {
   readonly family: Family;
@@ -22,6 +32,8 @@ export interface FamilySpec {
   readonly padding: true | 'max_length';
   /** Scale and bias a model starts training from, when nothing better is known. */
   initialScale(config: Record<string, unknown>): { scale: number; bias: number | null };
+  /** Further graphs the family needs besides its two towers (Llip's cross-attention head). */
+  readonly graphs?: Readonly<Record<string, Loader>>;
 }
 
 const SPECS: Readonly<Record<Family, FamilySpec>> = Object.freeze({
@@ -53,6 +65,16 @@ const SPECS: Readonly<Record<Family, FamilySpec>> = Object.freeze({
     padding: true,
     initialScale: (config) => ({ scale: Math.exp(Number(config.logit_scale_init_value ?? Math.log(1 / 0.07))), bias: null }),
   },
+  llip: {
+    family: 'llip',
+    text: graph('text_model'),
+    vision: graph('vision_model'),
+    textEmbeds: 'text_embeds',
+    imageEmbeds: 'mixture_tokens',
+    padding: true,
+    initialScale: (config) => ({ scale: Math.exp(Number(config.logit_scale_init_value ?? Math.log(1 / 0.07))), bias: null }),
+    graphs: { head: graph('head_model') },
+  },
 });
 
 /** The family of a config's `model_type`, or null when the playground cannot run it. */
@@ -65,6 +87,8 @@ export function familyOf(modelType: unknown): FamilySpec | null {
       return SPECS.siglip;
     case 'jina_clip':
       return SPECS.jina_clip;
+    case 'shapes_llip':
+      return SPECS.llip;
     default:
       return null;
   }

@@ -6,7 +6,7 @@
 import { RuntimeError } from '../../lib/runtime/client';
 import type { ImageInput } from '../../lib/runtime/protocol';
 import { requestImageEmbeds, requestTextEmbeds, type TextEntry } from './embedRequests';
-import { renderScene, sampleScene, SAMPLE_RENDER_SIZE, type RGBImage, type Scene } from '../../lib/shapes';
+import { renderScene, sampleScene, SAMPLE_RENDER_SIZE, WHITE, type RGBImage, type Scene } from '../../lib/shapes';
 import { describeSample } from '../../lib/shapes/samples';
 import { cosineMatrix, type Matrix } from '../../lib/contrastive/similarity';
 import type { MatrixMode } from '../../lib/contrastive/views';
@@ -89,6 +89,19 @@ export class ContrastiveLab {
     this.images = [...this.images, image];
     void this.embedImages([image]);
     return image.id;
+  }
+
+  /**
+   * What the composer should edit: a composed image (its scene), or for null a new composed
+   * image with one red circle at the left; null when the image is not a composed one.
+   */
+  composeTarget(imageId: number | null): { imageId: number; scene: Scene } | null {
+    if (imageId === null) {
+      const scene: Scene = { shapes: [{ kind: 'circle', colour: 'red', cx: 0.2, cy: 0.5, radius: 0.2 }], background: WHITE };
+      return { imageId: this.addComposed(scene), scene };
+    }
+    const image = this.images.find((img) => img.id === imageId);
+    return image?.origin.kind === 'composed' ? { imageId, scene: image.origin.scene } : null;
   }
 
   /** Replaces a composed image's scene (while dragging): the newest drawing supersedes older ones. */

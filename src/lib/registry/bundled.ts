@@ -1,5 +1,5 @@
 /** Models shipped with the app in static/models/<id>/: they work offline at first load. */
-import type { Dtype, Family } from '../runtime/protocol';
+import type { Dtype, Family, ModelSource } from '../runtime/protocol';
 
 export interface BundledModel {
   readonly id: string;
@@ -11,8 +11,12 @@ export interface BundledModel {
 
 export const BUNDLED_MODELS: readonly BundledModel[] = Object.freeze([
   { id: 'shapes-clip', family: 'clip', label: 'shapes-clip · tiny CLIP on ShapesWorld (bundled)', dtypes: ['fp32', 'q8'] },
+  { id: 'shapes-siglip', family: 'siglip', label: 'shapes-siglip · tiny SigLIP on ShapesWorld (bundled)', dtypes: ['fp32'] },
 ]);
 
 export function findBundledModel(id: string): BundledModel | undefined {
   return BUNDLED_MODELS.find((m) => m.id === id);
 }
+
+/** The forge's Llip (static/models/shapes-llip): the Llip lab's model, not a dual encoder. */
+export const BUNDLED_LLIP: ModelSource = Object.freeze({ id: 'shapes-llip', origin: 'bundled' });

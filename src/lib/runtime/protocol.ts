@@ -11,8 +11,15 @@ export type DevicePreference = 'auto' | Device;
 /** Weight precisions transformers.js can load (file suffixes: "", _fp16, _quantized, _q4, …). */
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
 
-/** Dual-encoder families the playground runs; each has its own outputs and loss. */
-export type Family = 'clip' | 'siglip' | 'jina_clip';
+/**
+ * Model families the playground runs. The dual encoders (clip, siglip, jina_clip) each have
+ * their own outputs and loss; llip is the forge's Llip, whose image side is K mixture tokens
+ * weighed per caption by a cross-attention head (its own graph).
+ */
+export type Family = 'clip' | 'siglip' | 'jina_clip' | 'llip';
+
+/** The families of the Contrastive lab: one embedding per image and one per caption. */
+export const DUAL_ENCODERS: readonly Family[] = ['clip', 'siglip', 'jina_clip'];
 
 /** A model the worker can load: a folder in the hub's layout, bundled with the app or on the hub. */
 export interface ModelSource {
@@ -30,6 +37,8 @@ export interface LoadOptions {
   readonly hubHost?: string;
   /** WASM threads; default: the runtime's choice. */
   readonly threads?: number;
+  /** Families the asking lab can show; another family is refused before any weights download. Default: DUAL_ENCODERS. */
+  readonly families?: readonly Family[];
 }
 
 /** `[d0, d1, …]` row-major numbers, as the model graph produced them. */
@@ -57,8 +66,11 @@ export interface FileInput {
 export type ImageInput = PixelsInput | FileInput;
 
 export type Task =
+  /** Dual encoders: one embedding per image. Llip: the K mixture tokens of each image, `[images, K, D]`. */
   | { readonly kind: 'image-embeds'; readonly images: readonly ImageInput[] }
-  | { readonly kind: 'text-embeds'; readonly texts: readonly string[] };
+  | { readonly kind: 'text-embeds'; readonly texts: readonly string[] }
+  /** Llip's cross-attention head: every image's mixture tokens `[N, K, D]` weighed by every caption `[T, D]`. */
+  | { readonly kind: 'llip-head'; readonly mixture: TensorData; readonly texts: TensorData };
 
 export type Request =
   | { readonly type: 'load'; readonly id: number; readonly model: ModelSource; readonly device: DevicePreference; readonly options?: LoadOptions }
@@ -97,6 +109,8 @@ export interface ModelInfo {
   /** Why the backend differs from the preference, when it does. */
   readonly note?: string;
   readonly loadMs: number;
+  /** Llip's shape, from its config: mixture tokens K, cross-attention heads, their temperature, patches per side. */
+  readonly llip?: { readonly mixtureTokens: number; readonly heads: number; readonly temperature: number; readonly patchGrid: number };
 }
 
 export interface InspectReport {
@@ -149,6 +163,15 @@ export type TaskResult =
       /** `[texts, embedDim]`. */
       readonly embeds: TensorData;
       readonly outcomes: readonly TextOutcome[];
+    }
+  | {
+      readonly kind: 'llip-head';
+      /** `mixture_weights` `[N, T, heads, K]`: per head, a softmax over the K mixture tokens. */
+      readonly weights: TensorData;
+      /** `image_embeds` `[N, T, D]`: each image's contextual embedding under each caption (not normalised). */
+      readonly embeds: TensorData;
+      /** `logits_per_image` `[N, T]`: scale × cosine of each contextual embedding with its caption. */
+      readonly logits: TensorData;
     };
 
 export type ErrorCode =
@@ -193,6 +216,7 @@ export function transferables(message: Response | Request): Transferable[] {
   if (message.type !== 'result') return [];
   const { result } = message;
   const buffers: ArrayBufferLike[] = [result.embeds.data.buffer];
+  if (result.kind === 'llip-head') buffers.push(result.weights.data.buffer, result.logits.data.buffer);
   if (result.kind === 'image-embeds') {
     if (result.attentions) buffers.push(result.attentions.data.buffer);
     for (const o of result.outcomes) if (o.ok) buffers.push(o.modelInput.buffer);
