@@ -7,10 +7,14 @@ import type { WorkerError } from '../src/lib/runtime/protocol';
 /** A repo whose config names a model type the playground does not run. */
 export class UnsupportedModelError extends Error {}
 
+/** An input the model cannot use (an unreadable image file): the person's to fix, nothing is broken. */
+export class BadImageError extends Error {}
+
 /** Sorts a thrown error into a code and a message a person can act on. */
 export function classify(error: unknown, source?: string): WorkerError {
   const text = error instanceof Error ? error.message : String(error);
   if (error instanceof UnsupportedModelError) return { code: 'unsupported-model', message: text };
+  if (error instanceof BadImageError) return { code: 'bad-input', message: text };
   if (/unexpected token '<'|is not valid json|<!doctype/i.test(text)) {
     return { code: 'model-invalid', message: `A file of "${source}" is a web page, not the JSON the model needs: the repo may be private or gated, or the address wrong.` };
   }

@@ -9,6 +9,8 @@ import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { transferables, type ModelSource, type Device, type DevicePreference, type ErrorCode, type Request, type Response } from '../src/lib/runtime/protocol';
 import { embedImages, embedTexts, inspectDualEncoder, loadDualEncoder, runLlipHead, type LoadedModel } from './families/dual-encoder';
+import { runCaption, runMasked, tokenize } from './families/forge-tasks';
+import type { Task, TaskResult } from '../src/lib/runtime/protocol';
 import { classify, UnsupportedModelError } from './errors';
 import { ModelCache } from './model-cache';
 import { findHubModel } from '../src/lib/registry/hub-models';
@@ -134,11 +136,7 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspec
       if (!model) return fail(id, 'not-loaded', 'No model is loaded yet: load one first.');
       try {
         const { task } = request;
-        const { result, modelMs } = task.kind === 'image-embeds'
-          ? await embedImages(model, [...task.images])
-          : task.kind === 'text-embeds'
-            ? await embedTexts(model, task.texts)
-            : await runLlipHead(model, task.mixture, task.texts);
+        const { result, modelMs } = await runTask(model, task);
         if (cancelled.delete(id)) return fail(id, 'cancelled', 'Cancelled.');
         post({ type: 'result', id, result, timing: { device: model.info.device, dtype: model.info.dtype, modelMs, totalMs: performance.now() - arrived } });
       } catch (error) {
@@ -152,6 +150,27 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspec
     default: {
       const unreachable: never = request;
       throw new Error(`Unhandled request ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+async function runTask(loaded: LoadedModel, task: Task): Promise<{ result: TaskResult; modelMs: number }> {
+  switch (task.kind) {
+    case 'image-embeds':
+      return embedImages(loaded, [...task.images]);
+    case 'text-embeds':
+      return embedTexts(loaded, task.texts);
+    case 'llip-head':
+      return runLlipHead(loaded, task.mixture, task.texts);
+    case 'tokenize':
+      return { result: { kind: 'tokenize', tokens: task.texts.map((t) => tokenize(loaded, t)) }, modelMs: 0 };
+    case 'masked':
+      return runMasked(loaded, task);
+    case 'caption':
+      return runCaption(loaded, task);
+    default: {
+      const unreachable: never = task;
+      throw new Error(`Unknown task ${JSON.stringify(unreachable)}`);
     }
   }
 }

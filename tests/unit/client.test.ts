@@ -32,7 +32,7 @@ const info = (note?: string): ModelInfo => ({
   source: model, family: 'clip', device: 'wasm', dtype: 'fp32', imageSize: 32, embedDim: 4, maxTextTokens: 16, logitScale: 20, logitBias: null, scaleSource: 'graph', threads: 1, loadMs: 5, note,
 });
 const timing: Timing = { device: 'wasm', dtype: 'fp32', modelMs: 1, totalMs: 2 };
-const textResult = (x: number): TaskResult => ({ kind: 'text-embeds', embeds: { dims: [1, 1], data: new Float32Array([x]) }, outcomes: [{ tokens: 3, unknownWords: [] }] });
+const textResult = (x: number) => ({ kind: 'text-embeds', embeds: { dims: [1, 1], data: new Float32Array([x]) }, outcomes: [{ tokens: 3, unknownWords: [] }] } satisfies TaskResult);
 const task = { kind: 'text-embeds', texts: ['a red circle'] } as const;
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 const settled = <T>(p: Promise<T>) => { const state = { done: false }; p.then(() => (state.done = true), () => (state.done = true)); return state; };

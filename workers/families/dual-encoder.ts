@@ -21,9 +21,10 @@ export interface LoadedModel {
   readonly spec: FamilySpec;
   readonly tokenizer: PreTrainedTokenizer;
   readonly processor: Processor;
-  readonly text: Tower;
-  readonly vision: Tower;
-  /** The family's further graphs by name (Llip: `head`). */
+  /** The text and image encoders; null for a family that runs as one graph (MaskVLM). */
+  readonly text: Tower | null;
+  readonly vision: Tower | null;
+  /** The family's further graphs by name (Llip: `head`; CoCa: `decoder`; MaskVLM: `model`). */
   readonly graphs: Readonly<Record<string, Tower>>;
   /** Releases the towers' runtime sessions (and their GPU buffers). */
   dispose(): Promise<void>;
@@ -44,7 +45,7 @@ export type { Progress } from '../../src/lib/runtime/progress';
 import type { Progress } from '../../src/lib/runtime/progress';
 
 
-function tensorData(tensor: Tensor): TensorData {
+export function tensorData(tensor: Tensor): TensorData {
   // Copy out of the runtime's buffer so the result can be transferred.
   return { dims: [...tensor.dims], data: Float32Array.from(tensor.data as Float32Array) };
 }
@@ -86,10 +87,16 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
   const tokenizer = await AutoTokenizer.from_pretrained(source.id, { revision, progress_callback });
   const processor = await AutoProcessor.from_pretrained(source.id, { revision, progress_callback });
   const options = { device, dtype, revision, progress_callback };
-  onProgress('Loading the text encoder');
-  const text = (await spec.text.from_pretrained(source.id, options)) as Tower;
-  onProgress('Loading the image encoder');
-  const vision = (await spec.vision.from_pretrained(source.id, options)) as Tower;
+  let text: Tower | null = null;
+  let vision: Tower | null = null;
+  if (spec.text) {
+    onProgress('Loading the text encoder');
+    text = (await spec.text.from_pretrained(source.id, options)) as Tower;
+  }
+  if (spec.vision) {
+    onProgress('Loading the image encoder');
+    vision = (await spec.vision.from_pretrained(source.id, options)) as Tower;
+  }
   const graphs: Record<string, Tower> = {};
   for (const [name, loader] of Object.entries(spec.graphs ?? {})) {
     onProgress(`Loading the ${name} graph`);
@@ -97,7 +104,7 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
   }
   onProgress('Warming up');
   // One real forward compiles the graph, and reads the learned scale where the graph outputs it.
-  const probe = await text(tokenizer(['a'], { padding: spec.padding, truncation: true }) as unknown as Record<string, unknown>);
+  const probe: Record<string, Tensor> = text ? await text(tokenizer(['a'], { padding: spec.padding, truncation: true }) as unknown as Record<string, unknown>) : {};
   const textConfig = (config.text_config ?? {}) as Record<string, number>;
   const visionConfig = (config.vision_config ?? {}) as Record<string, number>;
   const imageSize = visionConfig.image_size ?? Number(config.image_size ?? 224);
@@ -122,7 +129,7 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
     device,
     dtype,
     imageSize,
-    embedDim: probe[spec.textEmbeds].dims[1],
+    embedDim: probe[spec.textEmbeds]?.dims[1] ?? Number(config.projection_dim ?? 0),
     maxTextTokens: Math.min(textConfig.max_position_embeddings ?? 77, (tokenizer as unknown as { model_max_length?: number }).model_max_length ?? Infinity),
     logitScale: scale.scale,
     logitBias: spec.family === 'siglip' ? scale.bias : null,
@@ -130,9 +137,13 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
     threads: request.threads,
     loadMs: performance.now() - started,
     ...(llip ? { llip } : {}),
+    ...(config.patch_size || visionConfig.patch_size ? { patchGrid: imageSize / Number(visionConfig.patch_size ?? config.patch_size) } : {}),
+    ...(spec.family === 'coca'
+      ? { coca: { bos: Number(textConfig.bos_token_id), eos: Number(textConfig.eos_token_id), maxLength: Number(textConfig.max_length ?? textConfig.max_position_embeddings ?? 16) } }
+      : {}),
   };
   const dispose = async () => {
-    await Promise.all([text.dispose(), vision.dispose(), ...Object.values(graphs).map((g) => g.dispose())]);
+    await Promise.all([text?.dispose(), vision?.dispose(), ...Object.values(graphs).map((g) => g.dispose())]);
   };
   return { info, spec, tokenizer, processor, text, vision, graphs, dispose };
 }
@@ -153,8 +164,8 @@ export async function runLlipHead(model: LoadedModel, mixture: TensorData, texts
   };
 }
 
-/** Embeds images; unusable ones get an outcome with a message and no row. */
-export async function embedImages(model: LoadedModel, images: readonly ImageInput[]): Promise<{ result: TaskResult; modelMs: number }> {
+/** Images as the model's pixel values: one `[3, S, S]` block per usable image, and an outcome per input. */
+export async function prepareImages(model: LoadedModel, images: readonly ImageInput[]): Promise<{ values: Float32Array[]; dims: number[]; outcomes: ImageOutcome[] }> {
   const size = model.info.imageSize;
   const outcomes: ImageOutcome[] = [];
   const values: Float32Array[] = [];
@@ -179,11 +190,18 @@ export async function embedImages(model: LoadedModel, images: readonly ImageInpu
       notes: decoded.notes,
     });
   }
+  return { values, dims, outcomes };
+}
+
+/** Embeds images; unusable ones get an outcome with a message and no row. */
+export async function embedImages(model: LoadedModel, images: readonly ImageInput[]): Promise<{ result: TaskResult; modelMs: number }> {
+  const { values, dims, outcomes } = await prepareImages(model, images);
   if (values.length === 0) {
     const k = model.info.llip?.mixtureTokens;
     const embeds = { dims: k ? [0, k, model.info.embedDim] : [0, model.info.embedDim], data: new Float32Array(0) };
     return { result: { kind: 'image-embeds', embeds, attentions: null, outcomes }, modelMs: 0 };
   }
+  if (!model.vision) throw new Error(`${model.info.source.id} has no image encoder of its own.`);
   const batch = new Tensor('float32', concatenate(values), [values.length, ...dims.slice(1)]);
   const started = performance.now();
   const out = await model.vision({ pixel_values: batch });
@@ -212,13 +230,14 @@ export async function embedTexts(model: LoadedModel, texts: readonly string[]): 
     if (full.length <= limit) return { tokens: full.length, unknownWords };
     return { tokens: limit, truncatedTo: tokenizer.decode(full.slice(0, limit), { skip_special_tokens: true }), unknownWords };
   });
+  if (!model.text) throw new Error(`${model.info.source.id} has no text encoder of its own.`);
   const started = performance.now();
   const out = await model.text(inputs as unknown as Record<string, unknown>);
   const modelMs = performance.now() - started;
   return { result: { kind: 'text-embeds', embeds: tensorData(out[spec.textEmbeds]), outcomes }, modelMs };
 }
 
-function concatenate(parts: Float32Array[]): Float32Array {
+export function concatenate(parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -23,8 +23,9 @@ export function graph(name: string): Loader {
 
 export interface FamilySpec {
   readonly family: Family;
-  readonly text: Loader;
-  readonly vision: Loader;
+  /** The text and image encoders, or null for a family that runs as one graph. */
+  readonly text: Loader | null;
+  readonly vision: Loader | null;
   /** Output names holding the text and image embeddings. */
   readonly textEmbeds: string;
   readonly imageEmbeds: string;
@@ -75,6 +76,27 @@ const SPECS: Readonly<Record<Family, FamilySpec>> = Object.freeze({
     initialScale: (config) => ({ scale: Math.exp(Number(config.logit_scale_init_value ?? Math.log(1 / 0.07))), bias: null }),
     graphs: { head: graph('head_model') },
   },
+  coca: {
+    family: 'coca',
+    text: graph('text_model'),
+    vision: graph('vision_model'),
+    textEmbeds: 'text_embeds',
+    imageEmbeds: 'image_embeds',
+    padding: true,
+    initialScale: (config) => ({ scale: Math.exp(Number(config.logit_scale_init_value ?? Math.log(1 / 0.07))), bias: null }),
+    graphs: { decoder: graph('decoder_model') },
+  },
+  maskvlm: {
+    family: 'maskvlm',
+    text: null,
+    vision: null,
+    textEmbeds: 'text_embeds',
+    imageEmbeds: 'image_embeds',
+    padding: true,
+    // MaskVLM's matrix is not the lab's subject: its one graph scores a pair with its ITM head.
+    initialScale: () => ({ scale: 1, bias: null }),
+    graphs: { model: graph('model') },
+  },
 });
 
 /** The family of a config's `model_type`, or null when the playground cannot run it. */
@@ -89,6 +111,10 @@ export function familyOf(modelType: unknown): FamilySpec | null {
       return SPECS.jina_clip;
     case 'shapes_llip':
       return SPECS.llip;
+    case 'shapes_coca':
+      return SPECS.coca;
+    case 'shapes_maskvlm':
+      return SPECS.maskvlm;
     default:
       return null;
   }

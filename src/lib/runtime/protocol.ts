@@ -14,9 +14,11 @@ export type Dtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' |
 /**
  * Model families the playground runs. The dual encoders (clip, siglip, jina_clip) each have
  * their own outputs and loss; llip is the forge's Llip, whose image side is K mixture tokens
- * weighed per caption by a cross-attention head (its own graph).
+ * weighed per caption by a cross-attention head (its own graph); coca is the forge's captioner
+ * (image encoder, contrastive text encoder, and a decoder graph); maskvlm the forge's masked
+ * vision-language model (one graph: masks in, reconstructions and word predictions out).
  */
-export type Family = 'clip' | 'siglip' | 'jina_clip' | 'llip';
+export type Family = 'clip' | 'siglip' | 'jina_clip' | 'llip' | 'coca' | 'maskvlm';
 
 /** The families of the Contrastive lab: one embedding per image and one per caption. */
 export const DUAL_ENCODERS: readonly Family[] = ['clip', 'siglip', 'jina_clip'];
@@ -70,7 +72,46 @@ export type Task =
   | { readonly kind: 'image-embeds'; readonly images: readonly ImageInput[] }
   | { readonly kind: 'text-embeds'; readonly texts: readonly string[] }
   /** Llip's cross-attention head: every image's mixture tokens `[N, K, D]` weighed by every caption `[T, D]`. */
-  | { readonly kind: 'llip-head'; readonly mixture: TensorData; readonly texts: TensorData };
+  | { readonly kind: 'llip-head'; readonly mixture: TensorData; readonly texts: TensorData }
+  /** The model's tokens of each text, special tokens included (what masks and prefixes index). */
+  | { readonly kind: 'tokenize'; readonly texts: readonly string[] }
+  /**
+   * MaskVLM on one image and one caption: `patchMask` has one entry per patch (1 = masked,
+   * row-major), `tokenMask` one per token of the caption as `tokenize` gives them (1 = masked).
+   */
+  | { readonly kind: 'masked'; readonly image: ImageInput; readonly text: string; readonly patchMask: readonly number[]; readonly tokenMask: readonly number[]; readonly topK: number }
+  /** CoCa captions an image, continuing `prefix` (teacher-forced), greedily or by seeded sampling. */
+  | { readonly kind: 'caption'; readonly image: ImageInput; readonly prefix: string; readonly sampling: Sampling; readonly alternatives: number };
+
+/** How the next token is chosen: the most probable, or drawn (seeded) from the top k at a temperature. */
+export type Sampling =
+  | { readonly kind: 'greedy' }
+  | { readonly kind: 'sample'; readonly temperature: number; readonly topK: number; readonly seed: number };
+
+/** A caption's tokens: ids and the vocabulary's pieces for them. */
+export interface Tokens {
+  readonly ids: readonly number[];
+  readonly pieces: readonly string[];
+  /** Positions of special tokens (start, end, padding), which cannot be masked. */
+  readonly special: readonly boolean[];
+}
+
+export interface Candidate {
+  readonly piece: string;
+  readonly probability: number;
+}
+
+/** One token of a generated caption. */
+export interface CaptionStep {
+  readonly id: number;
+  readonly piece: string;
+  /** The model's probability for this token at its step (also for forced prefix tokens). */
+  readonly probability: number;
+  /** True for tokens of the typed prefix, fed to the model rather than chosen by it. */
+  readonly forced: boolean;
+  /** The most probable tokens at this step, best first. */
+  readonly alternatives: readonly Candidate[];
+}
 
 export type Request =
   | { readonly type: 'load'; readonly id: number; readonly model: ModelSource; readonly device: DevicePreference; readonly options?: LoadOptions }
@@ -109,6 +150,10 @@ export interface ModelInfo {
   /** Why the backend differs from the preference, when it does. */
   readonly note?: string;
   readonly loadMs: number;
+  /** Patches per side of the image encoder (forge models), from the config. */
+  readonly patchGrid?: number;
+  /** CoCa's generation settings, from its config: start and end token ids, the longest sequence. */
+  readonly coca?: { readonly bos: number; readonly eos: number; readonly maxLength: number };
   /** Llip's shape, from its config: mixture tokens K, cross-attention heads, their temperature, patches per side. */
   readonly llip?: { readonly mixtureTokens: number; readonly heads: number; readonly temperature: number; readonly patchGrid: number };
 }
@@ -164,6 +209,41 @@ export type TaskResult =
       readonly embeds: TensorData;
       readonly outcomes: readonly TextOutcome[];
     }
+  | { readonly kind: 'tokenize'; readonly tokens: readonly Tokens[] }
+  | {
+      readonly kind: 'masked';
+      readonly outcome: ImageOutcome;
+      readonly tokens: Tokens;
+      /** `pixel_values` `[3, S, S]`, normalised as the model reads them. */
+      readonly input: TensorData;
+      /** `reconstructed_patches` `[P, patch · patch · 3]` (row, column, RGB within a patch), normalised like the input. */
+      readonly reconstructed: TensorData;
+      /** The processor's normalisation, to turn values back into colours. */
+      readonly mean: readonly number[];
+      readonly std: readonly number[];
+      /** For each masked token position, the top words of `word_logits` after a softmax. */
+      readonly predictions: readonly { readonly position: number; readonly top: readonly Candidate[] }[];
+      /** `image_to_text_attentions` `[layers, heads, P, L]` and `text_to_image_attentions` `[layers, heads, L, P]`. */
+      readonly imageToText: TensorData;
+      readonly textToImage: TensorData;
+      /** `itm_probability`: the model's probability that the caption matches the image. */
+      readonly itm: number;
+    }
+  | {
+      readonly kind: 'caption';
+      readonly outcome: ImageOutcome;
+      readonly steps: readonly CaptionStep[];
+      readonly text: string;
+      readonly stopped: 'eos' | 'max-length';
+      /**
+       * `cross_attentions` of the decoder's last pass `[layers, heads, L, P]`; the row of step k
+       * is position k (the query that predicted token k + 1 after the start token).
+       */
+      readonly crossAttentions: TensorData;
+      /** CoCa's contrastive score of the caption against the image: cosine, and cosine × learned scale. */
+      readonly cosine: number;
+      readonly logit: number;
+    }
   | {
       readonly kind: 'llip-head';
       /** `mixture_weights` `[N, T, heads, K]`: per head, a softmax over the K mixture tokens. */
@@ -215,8 +295,14 @@ export type Response =
 export function transferables(message: Response | Request): Transferable[] {
   if (message.type !== 'result') return [];
   const { result } = message;
-  const buffers: ArrayBufferLike[] = [result.embeds.data.buffer];
+  if (result.kind === 'tokenize') return [];
+  const buffers: ArrayBufferLike[] = 'embeds' in result ? [result.embeds.data.buffer] : [];
   if (result.kind === 'llip-head') buffers.push(result.weights.data.buffer, result.logits.data.buffer);
+  if (result.kind === 'masked') buffers.push(result.input.data.buffer, result.reconstructed.data.buffer, result.imageToText.data.buffer, result.textToImage.data.buffer);
+  if (result.kind === 'caption') buffers.push(result.crossAttentions.data.buffer);
+  if (result.kind === 'masked' || result.kind === 'caption') {
+    if (result.outcome.ok) buffers.push(result.outcome.modelInput.buffer);
+  }
   if (result.kind === 'image-embeds') {
     if (result.attentions) buffers.push(result.attentions.data.buffer);
     for (const o of result.outcomes) if (o.ok) buffers.push(o.modelInput.buffer);
