@@ -20,3 +20,9 @@ export function findBundledModel(id: string): BundledModel | undefined {
 
 /** The forge's Llip (static/models/shapes-llip): the Llip lab's model, not a dual encoder. */
 export const BUNDLED_LLIP: ModelSource = Object.freeze({ id: 'shapes-llip', origin: 'bundled' });
+
+/** The forge's MaskVLM (static/models/shapes-maskvlm): the Masking lab's model. */
+export const BUNDLED_MASKVLM: ModelSource = Object.freeze({ id: 'shapes-maskvlm', origin: 'bundled' });
+
+/** The forge's CoCa (static/models/shapes-coca): the Generative lab's model. */
+export const BUNDLED_COCA: ModelSource = Object.freeze({ id: 'shapes-coca', origin: 'bundled' });
