@@ -234,7 +234,8 @@ export async function embedTexts(model: LoadedModel, texts: readonly string[]): 
   const started = performance.now();
   const out = await model.text(inputs as unknown as Record<string, unknown>);
   const modelMs = performance.now() - started;
-  return { result: { kind: 'text-embeds', embeds: tensorData(out[spec.textEmbeds]), outcomes }, modelMs };
+  const attentions = out.text_attentions ? tensorData(out.text_attentions) : null;
+  return { result: { kind: 'text-embeds', embeds: tensorData(out[spec.textEmbeds]), attentions, outcomes }, modelMs };
 }
 
 export function concatenate(parts: Float32Array[]): Float32Array {

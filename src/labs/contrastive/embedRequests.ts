@@ -5,13 +5,28 @@
 import type { InferenceClient } from '../../lib/runtime/client';
 import type { ImageInput, TextOutcome } from '../../lib/runtime/protocol';
 
+/** One item's self-attention `[layers, heads, tokens, tokens]`, when the graph outputs it. */
+export interface Attention {
+  readonly dims: readonly number[];
+  readonly data: Float32Array;
+}
+
 export type ImageEmbedding =
-  | { readonly ok: true; readonly embed: Float32Array; readonly modelInput: Uint8ClampedArray; readonly notes: readonly string[] }
+  | { readonly ok: true; readonly embed: Float32Array; readonly modelInput: Uint8ClampedArray; readonly notes: readonly string[]; readonly attention: Attention | null }
   | { readonly ok: false; readonly message: string };
 
 export interface TextEntry {
   readonly embed: Float32Array;
   readonly outcome: TextOutcome;
+  readonly attention: Attention | null;
+}
+
+/** Item `k` of a batched attention tensor `[items, layers, heads, T, T]`. */
+function slice(attentions: { dims: readonly number[]; data: Float32Array } | null | undefined, k: number): Attention | null {
+  if (!attentions) return null;
+  const dims = attentions.dims.slice(1);
+  const size = dims.reduce((a, b) => a * b, 1);
+  return { dims, data: attentions.data.slice(k * size, (k + 1) * size) };
 }
 
 /** One outcome per input, in input order. */
@@ -22,8 +37,9 @@ export async function requestImageEmbeds(client: InferenceClient, inputs: readon
   const outcomes = result.outcomes.map((outcome): ImageEmbedding => {
     if (!outcome.ok) return outcome;
     const embed = result.embeds.data.slice(row * dim, (row + 1) * dim);
+    const attention = slice(result.attentions, row);
     row++;
-    return { ok: true, embed, modelInput: outcome.modelInput, notes: outcome.notes };
+    return { ok: true, embed, modelInput: outcome.modelInput, notes: outcome.notes, attention };
   });
   return { outcomes, modelMs: timing.modelMs };
 }
@@ -32,6 +48,6 @@ export async function requestImageEmbeds(client: InferenceClient, inputs: readon
 export async function requestTextEmbeds(client: InferenceClient, texts: readonly string[], channel: string): Promise<{ entries: TextEntry[]; modelMs: number }> {
   const { result, timing } = await client.run({ kind: 'text-embeds', texts }, channel);
   const dim = result.embeds.dims[1];
-  const entries = texts.map((_, k) => ({ embed: result.embeds.data.slice(k * dim, (k + 1) * dim), outcome: result.outcomes[k] }));
+  const entries = texts.map((_, k) => ({ embed: result.embeds.data.slice(k * dim, (k + 1) * dim), outcome: result.outcomes[k], attention: slice(result.attentions, k) }));
   return { entries, modelMs: timing.modelMs };
 }

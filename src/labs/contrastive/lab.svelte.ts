@@ -5,7 +5,7 @@
  */
 import { RuntimeError } from '../../lib/runtime/client';
 import type { ImageInput } from '../../lib/runtime/protocol';
-import { requestImageEmbeds, requestTextEmbeds, type TextEntry } from './embedRequests';
+import { requestImageEmbeds, requestTextEmbeds, type Attention, type TextEntry } from './embedRequests';
 import { renderScene, sampleScene, SAMPLE_RENDER_SIZE, WHITE, type RGBImage, type Scene } from '../../lib/shapes';
 import { describeSample } from '../../lib/shapes/samples';
 import { cosineMatrix, type Matrix } from '../../lib/contrastive/similarity';
@@ -29,6 +29,8 @@ export interface LabImage {
   readonly embed: Float32Array | null;
   /** `[size, size, 3]`: what the model saw. */
   readonly modelInput: Uint8ClampedArray | null;
+  /** The image encoder's self-attention `[layers, heads, tokens, tokens]`, when its graph outputs it. */
+  readonly attention: Attention | null;
   readonly generation: number;
 }
 
@@ -131,7 +133,7 @@ export class ContrastiveLab {
   }
 
   private newImage(label: string, origin: ImageOrigin, pixels: RGBImage | null): LabImage {
-    return { id: nextId++, label, origin, pixels, status: 'pending', notes: [], embed: null, modelInput: null, generation: -1 };
+    return { id: nextId++, label, origin, pixels, status: 'pending', notes: [], embed: null, modelInput: null, attention: null, generation: -1 };
   }
 
   toInput(image: LabImage): ImageInput {
@@ -155,7 +157,7 @@ export class ContrastiveLab {
         const outcome = outcomes[k];
         if (!this.images.some((i) => i.id === img.id)) return; // removed while it was being embedded
         if (outcome.ok) {
-          this.patchImage(img.id, { status: 'ready', embed: outcome.embed, modelInput: outcome.modelInput, notes: outcome.notes, message: undefined, generation });
+          this.patchImage(img.id, { status: 'ready', embed: outcome.embed, modelInput: outcome.modelInput, attention: outcome.attention, notes: outcome.notes, message: undefined, generation });
         } else {
           this.patchImage(img.id, { status: 'error', message: outcome.message, embed: null, generation });
         }

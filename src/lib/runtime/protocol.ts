@@ -207,6 +207,8 @@ export type TaskResult =
       readonly kind: 'text-embeds';
       /** `[texts, embedDim]`. */
       readonly embeds: TensorData;
+      /** `[texts, layers, heads, L, L]` when the graph outputs its attention (padded to the batch's longest text). */
+      readonly attentions?: TensorData | null;
       readonly outcomes: readonly TextOutcome[];
     }
   | { readonly kind: 'tokenize'; readonly tokens: readonly Tokens[] }
@@ -303,6 +305,7 @@ export function transferables(message: Response | Request): Transferable[] {
   if (result.kind === 'masked' || result.kind === 'caption') {
     if (result.outcome.ok) buffers.push(result.outcome.modelInput.buffer);
   }
+  if (result.kind === 'text-embeds' && result.attentions) buffers.push(result.attentions.data.buffer);
   if (result.kind === 'image-embeds') {
     if (result.attentions) buffers.push(result.attentions.data.buffer);
     for (const o of result.outcomes) if (o.ok) buffers.push(o.modelInput.buffer);
