@@ -51,7 +51,9 @@ export interface ModelsRun {
   readonly pageErrors: string[];
 }
 
-/** Every bundled model with both towers as ONNX, in static/models/ (and built into dist/). */
+const DUAL_ENCODER_TYPES = ['clip', 'mobileclip', 'siglip', 'jina_clip'];
+
+/** Every bundled dual encoder with both towers as ONNX, in static/models/ (and built into dist/). */
 export function discoverModels(): BundledModel[] {
   const found: BundledModel[] = [];
   for (const entry of readdirSync(MODELS, { withFileTypes: true })) {
@@ -62,6 +64,8 @@ export function discoverModels(): BundledModel[] {
       throw new Error(`${entry.name} is in ${MODELS} but not in ${BUILT}: run \`npm run build\` first (npm run bench does)`);
     }
     const config = JSON.parse(readFileSync(join(MODELS, entry.name, 'config.json'), 'utf8')) as { model_type?: string };
+    // The forge's Llip and CoCa have towers too, but are not dual encoders the bench can time alike.
+    if (!DUAL_ENCODER_TYPES.includes(String(config.model_type))) continue;
     found.push({ name: entry.name, modelType: String(config.model_type ?? 'unknown') });
   }
   return found.sort((a, b) => a.name.localeCompare(b.name));
