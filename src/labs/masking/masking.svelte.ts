@@ -20,7 +20,7 @@ export class MaskingLab {
   tokenMask = $state.raw<number[]>([]);
   result = $state.raw<MaskedResult | null>(null);
   /** The inputs the shown result belongs to. */
-  resultFor = $state.raw<{ imageId: number; caption: string } | null>(null);
+  resultFor = $state.raw<{ imageId: number; caption: string; patchMask: readonly number[]; tokenMask: readonly number[] } | null>(null);
   error = $state<string | null>(null);
   running = $state(false);
   modelMs = $state<number | null>(null);
@@ -85,12 +85,14 @@ export class MaskingLab {
         this.tokenizedFor = { caption, generation };
       }
       this.running = true;
+      const patchMask = this.patchMask;
+      const tokenMask = this.tokenMask;
       const { result, timing } = await this.runtime.client.run(
-        { kind: 'masked', image: this.lab.toInput(image), text: caption, patchMask: this.patchMask, tokenMask: this.tokenMask, topK: TOP_K },
+        { kind: 'masked', image: this.lab.toInput(image), text: caption, patchMask, tokenMask, topK: TOP_K },
         'masked',
       );
       this.result = result;
-      this.resultFor = { imageId: image.id, caption };
+      this.resultFor = { imageId: image.id, caption, patchMask, tokenMask };
       this.modelMs = timing.modelMs;
       this.error = null;
       this.running = false;
