@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { openApp, stopAll, type Session } from './harness';
-import { NOT_AN_IMAGE } from './fixtures';
+import { NOT_AN_IMAGE, pngHeaderOnly, SVG } from './fixtures';
 
 interface GoldenTensor { dims: number[]; data: number[] }
 const goldens = JSON.parse(readFileSync('static/models/shapes-llip/goldens.json', 'utf8')) as {
@@ -109,12 +109,47 @@ describe('the Llip lab', () => {
     expect(session.pageErrors).toEqual([]);
   });
 
-  it('gives a bad file its message and keeps the rest', async () => {
+  it('gives each bad file its own message and keeps the rest', async () => {
     const before = await weightsTable(lab);
-    await lab.getByTestId('file-input').setInputFiles([{ name: 'scores.png', mimeType: 'image/png', buffer: NOT_AN_IMAGE }]);
-    await expect.poll(() => lab.getByRole('alert').filter({ hasText: 'scores.png' }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    const bad = [
+      { name: 'empty.png', mimeType: 'image/png', buffer: Buffer.alloc(0) },
+      { name: 'scores.png', mimeType: 'image/png', buffer: NOT_AN_IMAGE },
+      { name: 'huge.png', mimeType: 'image/png', buffer: pngHeaderOnly(20000, 20000) },
+      { name: 'drawing.svg', mimeType: 'image/svg+xml', buffer: SVG },
+    ];
+    await lab.getByTestId('file-input').setInputFiles(bad);
+    // The Llip model's own runtime read each file and says why it cannot use it.
+    for (const file of bad) {
+      await expect.poll(() => lab.locator('p[role="alert"]').filter({ hasText: `${file.name}:` }).count(), { timeout: 30_000 }).toBe(1);
+    }
     expect(await weightsTable(lab)).toEqual(before);
     expect(session.external).toEqual([]);
     expect(session.pageErrors).toEqual([]);
+  });
+});
+
+describe('the Llip lab on WebGPU (a software adapter here)', () => {
+  it('shows the same weights as PyTorch', async () => {
+    const session = await openApp('?device=webgpu#llip');
+    const { page } = session;
+    const lab = page.getByTestId('llip-lab');
+    await lab.locator('[data-testid="runtime-panel"][data-status="ready"]').waitFor({ timeout: 120_000 });
+    expect(await lab.getByTestId('runtime-device').textContent()).toBe('webgpu');
+    const [, captionCount, heads, k] = goldens.outputs.mixture_weights.dims;
+    await lab.getByRole('button', { name: 'Clear' }).click();
+    await lab.getByRole('button', { name: 'Sample 8' }).click();
+    await setLlipCaptions(lab, goldens.inputs.captions);
+    await lab.getByText(/The weights, per head/).click();
+    await waitForWeights(page, goldens.inputs.captions, heads);
+    const rows = await weightsTable(lab);
+    let worst = 0;
+    rows.forEach((row, r) => row.values.forEach((v, m) => {
+      worst = Math.max(worst, Math.abs(v - goldens.outputs.mixture_weights.data[(Math.floor(r / heads) * heads + (r % heads)) * k + m]));
+    }));
+    expect(rows.length).toBe(captionCount * heads);
+    expect(worst).toBeLessThan(1e-3);
+    expect(session.external).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
+    await session.close();
   });
 });
