@@ -175,6 +175,11 @@ export async function runCaption(
   }
   const cosine = dot / Math.sqrt(na * nb);
   const cross = tensorData(final.cross_attentions);
+  const squeeze = (t: Tensor | undefined) => {
+    if (!t) return null;
+    const data = tensorData(t);
+    return { dims: data.dims.slice(1), data: data.data };
+  };
   return {
     result: {
       kind: 'caption',
@@ -183,6 +188,8 @@ export async function runCaption(
       text: tokenizer.decode(captionIds, { skip_special_tokens: true }),
       stopped,
       crossAttentions: { dims: cross.dims.slice(1), data: cross.data },
+      visionAttentions: squeeze(vision.vision_attentions),
+      selfAttentions: squeeze(final.self_attentions),
       cosine,
       logit: cosine * model.info.logitScale,
     },

@@ -242,6 +242,9 @@ export type TaskResult =
        * is position k (the query that predicted token k + 1 after the start token).
        */
       readonly crossAttentions: TensorData;
+      /** The image encoder's `vision_attentions` `[layers, heads, T, T]` and the decoder's `self_attentions` `[layers, heads, L, L]`, when output. */
+      readonly visionAttentions: TensorData | null;
+      readonly selfAttentions: TensorData | null;
       /** CoCa's contrastive score of the caption against the image: cosine, and cosine × learned scale. */
       readonly cosine: number;
       readonly logit: number;
@@ -301,7 +304,11 @@ export function transferables(message: Response | Request): Transferable[] {
   const buffers: ArrayBufferLike[] = 'embeds' in result ? [result.embeds.data.buffer] : [];
   if (result.kind === 'llip-head') buffers.push(result.weights.data.buffer, result.logits.data.buffer);
   if (result.kind === 'masked') buffers.push(result.input.data.buffer, result.reconstructed.data.buffer, result.imageToText.data.buffer, result.textToImage.data.buffer);
-  if (result.kind === 'caption') buffers.push(result.crossAttentions.data.buffer);
+  if (result.kind === 'caption') {
+    buffers.push(result.crossAttentions.data.buffer);
+    if (result.visionAttentions) buffers.push(result.visionAttentions.data.buffer);
+    if (result.selfAttentions) buffers.push(result.selfAttentions.data.buffer);
+  }
   if (result.kind === 'masked' || result.kind === 'caption') {
     if (result.outcome.ok) buffers.push(result.outcome.modelInput.buffer);
   }
