@@ -15,7 +15,7 @@ for (const lab of labs) {
     await root.getByRole('button', { name: /^Word 2: / }).click();
   }
   await session.page.waitForTimeout(2500);
-  await session.page.screenshot({ path: `docs/${lab}-lab.png`, fullPage: false });
+  await session.page.screenshot({ path: `docs/${lab}-lab.png`, fullPage: process.env.FULL === "1" });
   console.log(`${lab}: external requests ${session.external.length}, page errors ${session.pageErrors.length}`);
   await session.close();
 }
