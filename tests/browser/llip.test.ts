@@ -109,6 +109,18 @@ describe('the Llip lab', () => {
     expect(session.pageErrors).toEqual([]);
   });
 
+  it('has the attention lens over both encoders: every row of a layer is a distribution', async () => {
+    await lab.getByText('Attention lens: the Llip encoders').click();
+    const lens = lab.getByTestId('attention-lens');
+    const sums = () => lens.getByTestId('lens-row-sums').evaluate((t) => [...t.querySelectorAll('td')].map((td) => Number(td.getAttribute('data-value'))));
+    await lens.getByLabel('Attention of').selectOption({ label: '🖼 Sample 1' });
+    expect((await sums()).length).toBe(goldens.outputs.mixture_weights.dims[3] + 64);
+    for (const s of await sums()) expect(s).toBeCloseTo(1, 4);
+    await lens.getByLabel('Attention of').selectOption({ label: `“${goldens.inputs.captions[0]}”` });
+    await lens.getByLabel('Lens layer').selectOption('rollout');
+    for (const s of await sums()) expect(s).toBeCloseTo(1, 4);
+  });
+
   it('gives each bad file its own message and keeps the rest', async () => {
     const before = await weightsTable(lab);
     const bad = [

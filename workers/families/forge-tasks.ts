@@ -60,6 +60,12 @@ function processorNormalisation(model: LoadedModel): { mean: number[]; std: numb
   return { mean: config.image_mean ?? [0.5, 0.5, 0.5], std: config.image_std ?? [0.5, 0.5, 0.5] };
 }
 
+/** A batch-of-one tensor without its batch axis. */
+function squeeze(t: Tensor): { dims: number[]; data: Float32Array } {
+  const data = tensorData(t);
+  return { dims: data.dims.slice(1), data: data.data };
+}
+
 function int64(values: readonly number[], dims: number[]): Tensor {
   return new Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
 }
@@ -95,10 +101,6 @@ export async function runMasked(
     const row = (logits.data as Float32Array).subarray(position * vocabulary, (position + 1) * vocabulary);
     return [{ position, top: topCandidates(row, task.topK, piece).top.map(({ piece: p, probability }) => ({ piece: p, probability })) }];
   });
-  const squeeze = (t: Tensor) => {
-    const data = tensorData(t);
-    return { dims: data.dims.slice(1), data: data.data };
-  };
   const { mean, std } = processorNormalisation(model);
   return {
     result: {
@@ -113,6 +115,8 @@ export async function runMasked(
       imageToText: squeeze(out.image_to_text_attentions),
       textToImage: squeeze(out.text_to_image_attentions),
       itm: Number(out.itm_probability.data[0]),
+      visionAttentions: out.vision_attentions ? squeeze(out.vision_attentions) : null,
+      textAttentions: out.text_attentions ? squeeze(out.text_attentions) : null,
     },
     modelMs,
   };
@@ -175,11 +179,6 @@ export async function runCaption(
   }
   const cosine = dot / Math.sqrt(na * nb);
   const cross = tensorData(final.cross_attentions);
-  const squeeze = (t: Tensor | undefined) => {
-    if (!t) return null;
-    const data = tensorData(t);
-    return { dims: data.dims.slice(1), data: data.data };
-  };
   return {
     result: {
       kind: 'caption',
@@ -188,8 +187,8 @@ export async function runCaption(
       text: tokenizer.decode(captionIds, { skip_special_tokens: true }),
       stopped,
       crossAttentions: { dims: cross.dims.slice(1), data: cross.data },
-      visionAttentions: squeeze(vision.vision_attentions),
-      selfAttentions: squeeze(final.self_attentions),
+      visionAttentions: vision.vision_attentions ? squeeze(vision.vision_attentions) : null,
+      selfAttentions: final.self_attentions ? squeeze(final.self_attentions) : null,
       cosine,
       logit: cosine * model.info.logitScale,
     },

@@ -6,7 +6,7 @@
  */
 import { RuntimeError } from '../../lib/runtime/client';
 import type { TensorData } from '../../lib/runtime/protocol';
-import { requestTextEmbeds } from '../contrastive/embedRequests';
+import { requestTextEmbeds, type Attention } from '../contrastive/embedRequests';
 import type { ContrastiveLab, LabImage } from '../contrastive/lab.svelte';
 import type { RuntimeState } from '../../state/runtime.svelte';
 
@@ -52,6 +52,8 @@ function stack(parts: readonly Float32Array[], dims: number[]): TensorData {
 export class LlipLab {
   entries = $state.raw<ReadonlyMap<number, LlipImage>>(new Map());
   texts = $state.raw<ReadonlyMap<string, Float32Array>>(new Map());
+  /** Each caption's text-encoder self-attention `[layers, heads, T, T]` and its real token count. */
+  textAttentions = $state.raw<ReadonlyMap<string, { attention: Attention; tokens: number }>>(new Map());
   head = $state.raw<LlipHead | null>(null);
   error = $state<string | null>(null);
   /** Attention layers and heads of the vision encoder, from the first result. */
@@ -131,8 +133,14 @@ export class LlipLab {
       const { entries } = await requestTextEmbeds(this.runtime.client, texts, 'llip-texts');
       if (generation !== this.runtime.generation) return;
       const next = new Map(this.texts);
-      texts.forEach((t, k) => next.set(t, entries[k].embed));
+      const attentions = new Map(this.textAttentions);
+      texts.forEach((t, k) => {
+        next.set(t, entries[k].embed);
+        const attention = entries[k].attention;
+        if (attention) attentions.set(t, { attention, tokens: entries[k].outcome.tokens });
+      });
       this.texts = next;
+      this.textAttentions = attentions;
       this.error = null;
     } catch (error) {
       if (error instanceof RuntimeError && (error.code === 'superseded' || error.code === 'cancelled')) return;

@@ -230,6 +230,9 @@ export type TaskResult =
       readonly textToImage: TensorData;
       /** `itm_probability`: the model's probability that the caption matches the image. */
       readonly itm: number;
+      /** The encoders' self-attention `[layers, heads, T, T]` (`vision_attentions`, `text_attentions`), when the graph outputs it. */
+      readonly visionAttentions: TensorData | null;
+      readonly textAttentions: TensorData | null;
     }
   | {
       readonly kind: 'caption';
@@ -303,7 +306,11 @@ export function transferables(message: Response | Request): Transferable[] {
   if (result.kind === 'tokenize') return [];
   const buffers: ArrayBufferLike[] = 'embeds' in result ? [result.embeds.data.buffer] : [];
   if (result.kind === 'llip-head') buffers.push(result.weights.data.buffer, result.logits.data.buffer);
-  if (result.kind === 'masked') buffers.push(result.input.data.buffer, result.reconstructed.data.buffer, result.imageToText.data.buffer, result.textToImage.data.buffer);
+  if (result.kind === 'masked') {
+    buffers.push(result.input.data.buffer, result.reconstructed.data.buffer, result.imageToText.data.buffer, result.textToImage.data.buffer);
+    if (result.visionAttentions) buffers.push(result.visionAttentions.data.buffer);
+    if (result.textAttentions) buffers.push(result.textAttentions.data.buffer);
+  }
   if (result.kind === 'caption') {
     buffers.push(result.crossAttentions.data.buffer);
     if (result.visionAttentions) buffers.push(result.visionAttentions.data.buffer);
