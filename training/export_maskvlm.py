@@ -15,7 +15,10 @@ The graph pairs image b with caption b:
            (x / 255 - 0.5) / 0.5), in the order (row, column, RGB) inside the 4 x 4 patch;
            word_logits [B, L, V]; image_to_text_attentions [B, layers, heads, 64, L];
            text_to_image_attentions [B, layers, heads, L, 64]; itm_probability [B];
-           image_embeds, text_embeds [B, E] (unimodal, unnormalised, for ITC; they see the masks too)
+           image_embeds, text_embeds [B, E] (unimodal, unnormalised, for ITC; they see the masks too);
+           vision_attentions [B, vision layers, heads, 65, 65]: the ViT blocks' self-attention over the
+           class token (index 0) and the 64 patches; text_attentions [B, text layers, heads, L, L]: the
+           text encoder's self-attention (padding keys get ~0)
 """
 import argparse
 import json
@@ -30,7 +33,7 @@ from export_clip import preprocessor_config, rounded, tokenizer_config, tokenize
 OPSET = 14
 INPUTS = ["pixel_values", "patch_mask", "input_ids", "attention_mask", "token_mask"]
 OUTPUTS = ["reconstructed_patches", "word_logits", "image_to_text_attentions", "text_to_image_attentions",
-           "itm_probability", "image_embeds", "text_embeds"]
+           "itm_probability", "image_embeds", "text_embeds", "vision_attentions", "text_attentions"]
 GOLDEN_MASK_SEED = 0
 GOLDEN_MASK_RATIO = 0.5
 COLOUR_WORDS = ("red", "green", "blue", "yellow")
@@ -84,6 +87,7 @@ def export_onnx(model: TinyMaskVlm, out):
             "reconstructed_patches": batch, "word_logits": seq,
             "image_to_text_attentions": {0: "batch", 4: "sequence"}, "text_to_image_attentions": {0: "batch", 3: "sequence"},
             "itm_probability": batch, "image_embeds": batch, "text_embeds": batch,
+            "vision_attentions": batch, "text_attentions": {0: "batch", 3: "sequence", 4: "sequence"},
         },
     )
     fix_static_dims(path, model, example)
@@ -141,6 +145,8 @@ def goldens(model: TinyMaskVlm, inputs, vocabulary):
     # Pair 0 only: all eight would make the file megabytes.
     outputs["image_to_text_attentions_pair0"] = tensor(out["image_to_text_attentions"][:1])
     outputs["text_to_image_attentions_pair0"] = tensor(out["text_to_image_attentions"][:1])
+    outputs["vision_attentions_pair0"] = tensor(out["vision_attentions"][:1])
+    outputs["text_attentions_pair0"] = tensor(out["text_attentions"][:1])
     return {
         "inputs": {
             "seeds": [img["seed"] for img in inputs["images"]],

@@ -15,7 +15,7 @@ mask embedding, a masked word's embedding by a learned text mask embedding, so t
 needs no [MASK] token and one graph serves every masking pattern.
 
 Attention is written by hand (torch 1.13 has no fused attention), which is what lets the
-exported graph return the cross-attention probabilities as outputs.
+exported graph return the attention probabilities (cross and unimodal self-attention) as outputs.
 """
 import math
 from dataclasses import dataclass, asdict
@@ -167,17 +167,22 @@ class MaskedVisionEncoder(nn.Module):
         self.ln_post = nn.LayerNorm(c.vision_width)
         self.proj = nn.Linear(c.vision_width, c.embed_dim, bias=False)
 
-    def forward(self, pixel_values, patch_mask):
+    def forward(self, pixel_values, patch_mask, return_attentions=False):
         """pixel_values [batch, 3, S, S], patch_mask [batch, P] (1 = masked)
-        -> embeds [batch, E] (class token, for ITC), patch features [batch, P, W]"""
+        -> embeds [batch, E] (class token, for ITC), patch features [batch, P, W]
+        (and, if asked, self-attentions [batch, layers, heads, 1+P, 1+P], class token first)"""
         x = self.patch(pixel_values).flatten(2).transpose(1, 2)
         m = patch_mask.to(torch.float32).unsqueeze(-1)
         x = x * (1 - m) + self.mask_embedding * m
         x = torch.cat([self.cls.expand(x.shape[0], 1, -1), x + self.patch_positions], dim=1) + self.pos
         x = self.ln_pre(x)
+        attentions = []
         for block in self.blocks:
-            x, _ = block(x)
+            x, probs = block(x)
+            attentions.append(probs)
         x = self.ln_post(x)
+        if return_attentions:
+            return self.proj(x[:, 0]), x[:, 1:], torch.stack(attentions, dim=1)
         return self.proj(x[:, 0]), x[:, 1:]
 
 
@@ -191,16 +196,21 @@ class MaskedTextEncoder(nn.Module):
         self.ln_final = nn.LayerNorm(c.text_width)
         self.proj = nn.Linear(c.text_width, c.embed_dim, bias=False)
 
-    def forward(self, input_ids, attention_mask, token_mask):
+    def forward(self, input_ids, attention_mask, token_mask, return_attentions=False):
         """input_ids, attention_mask, token_mask [batch, L] -> embeds [batch, E] ([BOS], for ITC),
-        features [batch, L, W]. Bidirectional: every word sees the whole caption, padding excluded."""
+        features [batch, L, W] (and, if asked, self-attentions [batch, layers, heads, L, L]).
+        Bidirectional: every word sees the whole caption, padding excluded."""
         tokens = input_ids.shape[1]
         m = token_mask.to(torch.float32).unsqueeze(-1)
         x = self.token(input_ids) * (1 - m) + self.mask_embedding * m + self.pos[:tokens]
         padding = key_padding(attention_mask)
+        attentions = []
         for block in self.blocks:
-            x, _ = block(x, padding)
+            x, probs = block(x, padding)
+            attentions.append(probs)
         x = self.ln_final(x)
+        if return_attentions:
+            return self.proj(x[:, 0]), x, torch.stack(attentions, dim=1)
         return self.proj(x[:, 0]), x
 
 
@@ -241,16 +251,20 @@ class TinyMaskVlm(nn.Module):
 
         -> reconstructed_patches [B, P, p*p*3], word_logits [B, L, V],
            image_to_text_attentions [B, layers, heads, P, L], text_to_image_attentions [B, layers, heads, L, P],
-           itm_probability [B], image_embeds [B, E], text_embeds [B, E]
+           itm_probability [B], image_embeds [B, E], text_embeds [B, E],
+           vision_attentions [B, vision layers, heads, 1+P, 1+P] (the ViT blocks, class token first),
+           text_attentions [B, text layers, heads, L, L] (the text encoder's blocks)
+        The two unimodal self-attentions come last, so the first seven outputs keep their indices.
         """
-        image_embeds, image_features = self.vision(pixel_values, patch_mask)
-        text_embeds, text_features = self.text(input_ids, attention_mask, token_mask)
+        image_embeds, image_features, vision_attentions = self.vision(pixel_values, patch_mask, return_attentions=True)
+        text_embeds, text_features, text_attentions = self.text(input_ids, attention_mask, token_mask, return_attentions=True)
         image_cross, image_to_text = self.image_side(image_features, text_features, attention_mask)
         text_cross, text_to_image = self.text_side(text_features, image_features, attention_mask)
         reconstructed = self.mim_head(image_cross)
         word_logits = self.mlm_head(text_cross)
         itm_probability = torch.sigmoid(self.itm_logit(image_cross, text_cross))
-        return reconstructed, word_logits, image_to_text, text_to_image, itm_probability, image_embeds, text_embeds
+        return (reconstructed, word_logits, image_to_text, text_to_image, itm_probability, image_embeds, text_embeds,
+                vision_attentions, text_attentions)
 
 
 def parameter_count(module):

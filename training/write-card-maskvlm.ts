@@ -125,6 +125,8 @@ Image b is paired with caption b. B (batch) and L (caption length, padding inclu
 | \`text_to_image_attentions\` | [B, ${c.cross_layers}, ${c.cross_heads}, L, ${patches}] | text side: each word's cross-attention over the patches |
 | \`itm_probability\` | [B] | probability that caption b describes image b |
 | \`image_embeds\`, \`text_embeds\` | [B, ${c.embed_dim}] | ITC embeddings, not normalised (they see the masks too: pass zero masks for retrieval) |
+| \`vision_attentions\` | [B, ${c.vision_layers}, ${c.vision_heads}, ${patches + 1}, ${patches + 1}] | image encoder (the ViT blocks before the cross encoders): each token's self-attention, per layer and head; token 0 is the class token, token k + 1 is patch k |
+| \`text_attentions\` | [B, ${c.text_layers}, ${c.text_heads}, L, L] | text encoder: each word's self-attention over the caption, per layer and head (padding keys get 0) |
 
 \`\`\`ts
 // Hide the colour word of "a small red circle" and ask the image for it.

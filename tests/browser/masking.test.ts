@@ -110,6 +110,17 @@ describe('the Masking lab', () => {
     expect(weights.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 4);
   });
 
+  it('has the attention lens over both encoders: every row of a layer is a distribution', async () => {
+    await lab.getByText('Attention lens: the image and text encoders').click();
+    const lens = lab.getByTestId('attention-lens');
+    const sums = () => lens.getByTestId('lens-row-sums').evaluate((t) => [...t.querySelectorAll('td')].map((td) => Number(td.getAttribute('data-value'))));
+    expect((await sums()).length).toBe(65);
+    for (const s of await sums()) expect(s).toBeCloseTo(1, 4);
+    await lens.getByLabel('Attention of').selectOption({ index: 1 });
+    await lens.getByLabel('Lens layer').selectOption('rollout');
+    for (const s of await sums()) expect(s).toBeCloseTo(1, 4);
+  });
+
   it('rebuilds a masked red circle redder under "red" than under "blue"', async () => {
     await lab.getByRole('button', { name: /^Compose/ }).first().click();
     const composed = lab.getByRole('button', { name: /^Mask Composed/ }).last();

@@ -24,11 +24,13 @@ const goldens = JSON.parse(readFileSync(join(modelDir, 'goldens.json'), 'utf8'))
 const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as {
   model_type: string; architectures: string[]; num_patches: number; patch_values: number; vocab_size: number;
   cross_layers: number; cross_heads: number; projection_dim: number;
+  vision_config: { num_hidden_layers: number; num_attention_heads: number };
+  text_config: { num_hidden_layers: number; num_attention_heads: number };
 };
 
 const OUTPUTS = [
   'reconstructed_patches', 'word_logits', 'image_to_text_attentions', 'text_to_image_attentions',
-  'itm_probability', 'image_embeds', 'text_embeds',
+  'itm_probability', 'image_embeds', 'text_embeds', 'vision_attentions', 'text_attentions',
 ];
 
 /** Largest absolute difference, after checking both hold the same, non-zero number of values. */
@@ -77,6 +79,26 @@ function worstRowSum(t: OrtTensor): number {
     worst = Math.max(worst, Math.abs(sum - 1));
   }
   return worst;
+}
+
+/**
+ * Largest |sum - 1| over the rows of a [B, layers, heads, queries, keys] probability tensor, summing
+ * only the keys `counts(b, k)` allows; also returns how many rows it summed, so a check on an empty
+ * tensor cannot pass.
+ */
+function worstMaskedRowSum(t: OrtTensor, counts: (b: number, k: number) => boolean): { worst: number; rows: number } {
+  const data = t.data as Float32Array;
+  const [batch, layers, heads, queries, keys] = t.dims;
+  const perPair = layers * heads * queries;
+  let worst = 0;
+  let rows = 0;
+  for (let b = 0; b < batch; b++) for (let r = 0; r < perPair; r++) {
+    let sum = 0;
+    for (let k = 0; k < keys; k++) if (counts(b, k)) sum += data[(b * perPair + r) * keys + k];
+    worst = Math.max(worst, Math.abs(sum - 1));
+    rows++;
+  }
+  return { worst, rows };
 }
 
 describe(`bundled MaskVLM (${modelId}) against the PyTorch goldens`, () => {
@@ -147,6 +169,42 @@ describe(`bundled MaskVLM (${modelId}) against the PyTorch goldens`, () => {
       const first = (out[name].data as Float32Array).subarray(0, golden.data.length);
       expect(worstDifference(first, golden.data), name).toBeLessThan(1e-4);
     }
+  });
+
+  it('reproduces pair 0 self-attention probabilities of the image and text encoders', () => {
+    const [pairs, length] = goldens.inputs.input_ids.dims;
+    const tokens = config.num_patches + 1; // the class token, then the patches
+    const layout = {
+      vision_attentions: [pairs, config.vision_config.num_hidden_layers, config.vision_config.num_attention_heads, tokens, tokens],
+      text_attentions: [pairs, config.text_config.num_hidden_layers, config.text_config.num_attention_heads, length, length],
+    };
+    for (const [name, dims] of Object.entries(layout)) {
+      const golden = goldens.outputs[`${name}_pair0`];
+      expect(golden, name).toBeDefined();
+      expect(out[name].dims, name).toEqual(dims);
+      expect(golden.dims, name).toEqual([1, ...dims.slice(1)]);
+      const first = (out[name].data as Float32Array).subarray(0, golden.data.length);
+      expect(worstDifference(first, golden.data), name).toBeLessThan(1e-4);
+    }
+  });
+
+  it('self-attention rows sum to 1: over every image token, and over the real words only', () => {
+    const vision = out.vision_attentions;
+    const [pairs, vLayers, vHeads, vQueries, vKeys] = vision.dims;
+    expect(vKeys).toBe(config.num_patches + 1);
+    const image = worstMaskedRowSum(vision, () => true);
+    expect(image.rows).toBe(pairs * vLayers * vHeads * vQueries);
+    expect(image.rows).toBeGreaterThan(0);
+    expect(image.worst).toBeLessThan(1e-5);
+
+    const text = out.text_attentions;
+    const [, tLayers, tHeads, tQueries, length] = text.dims;
+    const mask = goldens.inputs.attention_mask.data;
+    expect(mask.some((v) => v === 0)).toBe(true); // some caption is padded, so the mask matters
+    const words = worstMaskedRowSum(text, (b, k) => mask[b * length + k] === 1);
+    expect(words.rows).toBe(pairs * tLayers * tHeads * tQueries);
+    expect(words.rows).toBeGreaterThan(0);
+    expect(words.worst).toBeLessThan(1e-5);
   });
 
   it('attention rows sum to 1, and no patch attends to padding', () => {
