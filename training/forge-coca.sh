@@ -6,19 +6,10 @@
 #   bash training/forge-coca.sh            full rebuild of static/models/shapes-coca (STEPS=2200)
 #   bash training/forge-coca.sh --smoke    a few steps into a temporary folder, then the parity tests
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-PYTHON=${PYTHON:-/usr/bin/python3}
-export OPENBLAS_NUM_THREADS=1
-TSX=node_modules/.bin/tsx
+source "$(dirname "$0")/forge-common.sh"
 
 if [[ "${1:-}" == "--smoke" ]]; then
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-  "$TSX" training/write-dataset.ts --out "$work/data" --count 2000 --seed 7
-  "$TSX" training/write-golden-inputs.ts "$work/data/golden-inputs.json"
-  "$PYTHON" training/train_coca.py --data "$work/data" --golden-inputs "$work/data/golden-inputs.json" --out "$work/shapes-coca" --smoke
-  MODEL_DIR="$work/shapes-coca" node_modules/.bin/vitest run --project parity tests/parity/coca.parity.test.ts
+  smoke coca
   exit 0
 fi
 
@@ -26,8 +17,7 @@ OUT=static/models/shapes-coca
 STEPS=${STEPS:-2200}
 # The same deterministic data and golden inputs training/forge.sh writes for shapes-clip; written
 # here only when missing, so a rebuild never rewrites data another forge may be reading.
-[[ -f training/data/meta.json ]] || "$TSX" training/write-dataset.ts --out training/data --count 150000 --seed 1
-[[ -f training/data/golden-inputs.json ]] || "$TSX" training/write-golden-inputs.ts training/data/golden-inputs.json
+shared_data
 "$PYTHON" training/train_coca.py --data training/data --golden-inputs training/data/golden-inputs.json --out "$OUT" --steps "$STEPS"
 node_modules/.bin/vitest run --project parity tests/parity/coca.parity.test.ts
 "$TSX" training/eval-coca.ts --model "$OUT" --write

@@ -5,19 +5,10 @@
 #   bash training/forge.sh            full rebuild of static/models/shapes-clip
 #   bash training/forge.sh --smoke    a few steps into a temporary folder, then the parity tests
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-PYTHON=${PYTHON:-/usr/bin/python3}
-export OPENBLAS_NUM_THREADS=1
-TSX=node_modules/.bin/tsx
+source "$(dirname "$0")/forge-common.sh"
 
 if [[ "${1:-}" == "--smoke" ]]; then
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-  "$TSX" training/write-dataset.ts --out "$work/data" --count 2000 --seed 7
-  "$TSX" training/write-golden-inputs.ts "$work/data/golden-inputs.json"
-  "$PYTHON" training/train_clip.py --data "$work/data" --golden-inputs "$work/data/golden-inputs.json" --out "$work/shapes-clip" --smoke
-  MODEL_DIR="$work/shapes-clip" node_modules/.bin/vitest run --project parity tests/parity/clip.parity.test.ts
+  smoke clip
   exit 0
 fi
 
