@@ -13,8 +13,8 @@ describe('dual-encoder families', () => {
       expect(spec.padding).toBe(true);
     }
     // Without a learned value, CLIP starts from the config's initial scale: exp(2.6592) ≈ 14.285.
-    expect(familyOf('clip')!.initialScale({ logit_scale_init_value: 2.6592 }).scale).toBeCloseTo(14.2848, 3);
-    expect(familyOf('clip')!.initialScale({}).bias).toBeNull();
+    expect(familyOf('clip')!.initialScale!({ logit_scale_init_value: 2.6592 }).scale).toBeCloseTo(14.2848, 3);
+    expect(familyOf('clip')!.initialScale!({}).bias).toBeNull();
   });
 
   it('SigLIP pads to max_length, reads pooler_output and starts at t = 10, b = −10', () => {
@@ -23,7 +23,7 @@ describe('dual-encoder families', () => {
     expect(spec.vision).toBe(SiglipVisionModel);
     expect(spec.padding).toBe('max_length');
     expect([spec.textEmbeds, spec.imageEmbeds]).toEqual(['pooler_output', 'pooler_output']);
-    expect(spec.initialScale({})).toEqual({ scale: 10, bias: -10 });
+    expect(spec.initialScale!({})).toEqual({ scale: 10, bias: -10 });
   });
 
   it('jina-clip reads its own l2-normalised outputs', () => {
@@ -45,5 +45,16 @@ describe('the forge Llip', () => {
     expect(spec.textEmbeds).toBe('text_embeds');
     expect(Object.keys(spec.graphs ?? {})).toEqual(['head']);
     expect(familyOf('clip')!.graphs).toBeUndefined();
+  });
+});
+
+describe('the forge MaskVLM', () => {
+  it('runs as one graph, with no image–text logit to scale', () => {
+    const spec = familyOf('shapes_maskvlm')!;
+    expect(spec.family).toBe('maskvlm');
+    expect(spec.text).toBeNull();
+    expect(spec.vision).toBeNull();
+    expect(Object.keys(spec.graphs ?? {})).toEqual(['model']);
+    expect(spec.initialScale).toBeNull();
   });
 });

@@ -118,11 +118,11 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
       text_embeds: probe[spec.textEmbeds],
     });
     probe.logit_scale = head.logit_scale;
-    const patch = visionConfig.patch_size ?? Number(config.patch_size);
-    llip = { mixtureTokens: k, heads: Number(config.cross_attention_heads), temperature: Number(config.cross_attention_temperature), patchGrid: imageSize / patch };
+    llip = { mixtureTokens: k, heads: Number(config.cross_attention_heads), temperature: Number(config.cross_attention_temperature) };
   }
   const fromGraph = probe.logit_scale ? { scale: Number(probe.logit_scale.data[0]), bias: probe.logit_bias ? Number(probe.logit_bias.data[0]) : null } : null;
-  const scale = fromGraph ?? request.published ?? spec.initialScale(config);
+  const initial = spec.initialScale?.(config) ?? null;
+  const scale = fromGraph ?? request.published ?? initial;
   const info: ModelInfo = {
     source,
     family: spec.family,
@@ -131,9 +131,9 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
     imageSize,
     embedDim: probe[spec.textEmbeds]?.dims[1] ?? Number(config.projection_dim ?? 0),
     maxTextTokens: Math.min(textConfig.max_position_embeddings ?? 77, (tokenizer as unknown as { model_max_length?: number }).model_max_length ?? Infinity),
-    logitScale: scale.scale,
-    logitBias: spec.family === 'siglip' ? scale.bias : null,
-    scaleSource: fromGraph ? 'graph' : request.published ? 'published' : 'config-init',
+    logitScale: scale?.scale ?? NaN,
+    logitBias: spec.family === 'siglip' ? (scale?.bias ?? null) : null,
+    scaleSource: fromGraph ? 'graph' : request.published ? 'published' : initial ? 'config-init' : 'none',
     threads: request.threads,
     loadMs: performance.now() - started,
     ...(llip ? { llip } : {}),

@@ -31,10 +31,18 @@ export interface FamilySpec {
   readonly imageEmbeds: string;
   /** SigLIP was trained on captions padded to the full window, and must be fed that way. */
   readonly padding: true | 'max_length';
-  /** Scale and bias a model starts training from, when nothing better is known. */
-  initialScale(config: Record<string, unknown>): { scale: number; bias: number | null };
+  /**
+   * Scale and bias a model starts training from, when nothing better is known; null for a
+   * family with no image–text logit to scale (MaskVLM scores a pair with its ITM head).
+   */
+  readonly initialScale: ((config: Record<string, unknown>) => { scale: number; bias: number | null }) | null;
   /** Further graphs the family needs besides its two towers (Llip's cross-attention head). */
   readonly graphs?: Readonly<Record<string, Loader>>;
+}
+
+/** CLIP's starting temperature, from the config (1 / 0.07 when it says nothing). */
+function fromConfigInit(config: Record<string, unknown>): { scale: number; bias: null } {
+  return { scale: Math.exp(Number(config.logit_scale_init_value ?? Math.log(1 / 0.07))), bias: null };
 }
 
 const SPECS: Readonly<Record<Family, FamilySpec>> = Object.freeze({
@@ -45,7 +53,7 @@ const SPECS: Readonly<Record<Family, FamilySpec>> = Object.freeze({
     textEmbeds: 'text_embeds',
     imageEmbeds: 'image_embeds',
     padding: true,
-    initialScale: (config) => ({ scale: Math.exp(Number(config.logit_scale_init_value ?? Math.log(1 / 0.07))), bias: null }),
+    initialScale: fromConfigInit,
   },
   siglip: {
     family: 'siglip',
@@ -64,7 +72,7 @@ const SPECS: Readonly<Record<Family, FamilySpec>> = Object.freeze({
     textEmbeds: 'l2norm_text_embeddings',
     imageEmbeds: 'l2norm_image_embeddings',
     padding: true,
-    initialScale: (config) => ({ scale: Math.exp(Number(config.logit_scale_init_value ?? Math.log(1 / 0.07))), bias: null }),
+    initialScale: fromConfigInit,
   },
   llip: {
     family: 'llip',
@@ -73,7 +81,7 @@ const SPECS: Readonly<Record<Family, FamilySpec>> = Object.freeze({
     textEmbeds: 'text_embeds',
     imageEmbeds: 'mixture_tokens',
     padding: true,
-    initialScale: (config) => ({ scale: Math.exp(Number(config.logit_scale_init_value ?? Math.log(1 / 0.07))), bias: null }),
+    initialScale: fromConfigInit,
     graphs: { head: graph('head_model') },
   },
   coca: {
@@ -83,7 +91,7 @@ const SPECS: Readonly<Record<Family, FamilySpec>> = Object.freeze({
     textEmbeds: 'text_embeds',
     imageEmbeds: 'image_embeds',
     padding: true,
-    initialScale: (config) => ({ scale: Math.exp(Number(config.logit_scale_init_value ?? Math.log(1 / 0.07))), bias: null }),
+    initialScale: fromConfigInit,
     graphs: { decoder: graph('decoder_model') },
   },
   maskvlm: {
@@ -93,8 +101,7 @@ const SPECS: Readonly<Record<Family, FamilySpec>> = Object.freeze({
     textEmbeds: 'text_embeds',
     imageEmbeds: 'image_embeds',
     padding: true,
-    // MaskVLM's matrix is not the lab's subject: its one graph scores a pair with its ITM head.
-    initialScale: () => ({ scale: 1, bias: null }),
+    initialScale: null,
     graphs: { model: graph('model') },
   },
 });

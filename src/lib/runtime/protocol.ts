@@ -135,7 +135,7 @@ export interface ModelInfo {
   readonly imageSize: number;
   readonly embedDim: number;
   readonly maxTextTokens: number;
-  /** exp of the learned logit scale (1 / temperature). */
+  /** exp of the learned logit scale (1 / temperature); NaN when the model has none (scaleSource 'none'). */
   readonly logitScale: number;
   /** SigLIP's learned logit bias; null for softmax families. */
   readonly logitBias: number | null;
@@ -144,7 +144,7 @@ export interface ModelInfo {
    * published with the weights (for hub towers that do not output them), or the config's
    * initial value when nothing better is known.
    */
-  readonly scaleSource: 'graph' | 'published' | 'config-init';
+  readonly scaleSource: 'graph' | 'published' | 'config-init' | 'none';
   /** WASM threads in use (1 without cross-origin isolation). */
   readonly threads: number;
   /** Why the backend differs from the preference, when it does. */
@@ -154,8 +154,8 @@ export interface ModelInfo {
   readonly patchGrid?: number;
   /** CoCa's generation settings, from its config: start and end token ids, the longest sequence. */
   readonly coca?: { readonly bos: number; readonly eos: number; readonly maxLength: number };
-  /** Llip's shape, from its config: mixture tokens K, cross-attention heads, their temperature, patches per side. */
-  readonly llip?: { readonly mixtureTokens: number; readonly heads: number; readonly temperature: number; readonly patchGrid: number };
+  /** Llip's shape, from its config: mixture tokens K, cross-attention heads, their temperature. */
+  readonly llip?: { readonly mixtureTokens: number; readonly heads: number; readonly temperature: number };
 }
 
 export interface InspectReport {
