@@ -2,7 +2,8 @@
  * Held-out evaluation of the bundled CoCa on the scenes and drawn variants of eval-clip.ts (its
  * HELD_OUT_SEED and VARIANTS): one-shape scenes from the TypeScript generator, drawn at several
  * sizes, shrunk by the app's downscaler and preprocessed by transformers.js; the three graphs run
- * on onnxruntime-node, and captions are decoded greedily here in TypeScript.
+ * on onnxruntime-node, and captions are decoded greedily in TypeScript through the decoder's
+ * key/value cache (decoder_model_merged).
  *
  *   tsx training/eval-coca.ts --model static/models/shapes-coca [--count 500] [--write]
  *
@@ -24,50 +25,19 @@ import { captionText, fullCaption, meanings, renderScene, sceneFromSeed, spec, t
 import { shrinkShortestEdge } from '../src/lib/image/resample.ts';
 import { argmaxRows, cosineMatrix } from '../src/lib/contrastive/similarity.ts';
 import { HELD_OUT_SEED, VARIANTS, type Variant } from './eval-clip.ts';
-
-export interface GreedyOptions {
-  readonly bos: number;
-  readonly eos: number;
-  readonly pad: number;
-  /** Most tokens a caption holds, BOS and EOS included. */
-  readonly maxLength: number;
-}
+import { greedyCaptions, type CachedGraph, type GreedyOptions, type InputMetadata } from '../src/lib/generation/cached-decoder.ts';
 
 /**
- * Greedy captions from the decoder graph: every sequence starts as [BOS]; each step runs the
- * decoder on the tokens so far and appends the arg-max of the last position's logits. A sequence
- * stops at [EOS] (kept) or when it holds `maxLength` tokens. Finished sequences are padded while
- * the others go on; causal attention keeps those pads from changing anything that is read.
- * @example await greedyCaptions(decoder, imageTokens, { bos: 2, eos: 3, pad: 0, maxLength: 16 })
- *   // [[2, 4, 25, 22, 13, 7, 29, 31, 18, 3], ...]: one id list per image, image_tokens [images, 64, W]
+ * onnxruntime-node's session as the cached decoding loop's graph (src/lib/generation/cached-decoder.ts).
+ * @example await greedyCaptions(cachedGraph(decoder), { image_tokens }, images, greedyOptions(config))
+ *   // [[2, 4, 25, 22, 13, 7, 29, 31, 18, 3], ...]: one id list per image
  */
-export async function greedyCaptions(decoder: InferenceSession, imageTokens: OrtTensor, o: GreedyOptions): Promise<number[][]> {
-  const batch = imageTokens.dims[0];
-  const sequences = Array.from({ length: batch }, () => [o.bos]);
-  const done = new Array<boolean>(batch).fill(false);
-  for (let length = 1; length < o.maxLength && done.includes(false); length++) {
-    const ids = BigInt64Array.from(sequences.flat(), (v) => BigInt(v));
-    const mask = new BigInt64Array(batch * length).fill(1n);
-    const { logits } = await decoder.run({
-      input_ids: new OrtTensor('int64', ids, [batch, length]),
-      attention_mask: new OrtTensor('int64', mask, [batch, length]),
-      image_tokens: imageTokens,
-    }, ['logits']);
-    const vocab = logits.dims[2];
-    const values = logits.data as Float32Array;
-    for (let b = 0; b < batch; b++) {
-      if (done[b]) {
-        sequences[b].push(o.pad);
-        continue;
-      }
-      const row = values.subarray((b * length + length - 1) * vocab, (b * length + length) * vocab);
-      let best = 0;
-      for (let v = 1; v < vocab; v++) if (row[v] > row[best]) best = v;
-      sequences[b].push(best);
-      done[b] = best === o.eos;
-    }
-  }
-  return sequences.map((s) => (s.includes(o.eos) ? s.slice(0, s.indexOf(o.eos) + 1) : s));
+export function cachedGraph(session: InferenceSession): CachedGraph<OrtTensor> {
+  return {
+    inputs: session.inputMetadata as readonly InputMetadata[],
+    run: (feeds) => session.run(feeds),
+    tensor: (type, data, dims) => new OrtTensor(type, data, dims),
+  };
 }
 
 export interface CocaConfig {
@@ -76,7 +46,7 @@ export interface CocaConfig {
   readonly vision_config: { hidden_size: number; num_patches: number; num_hidden_layers: number; num_attention_heads: number };
   readonly text_config: {
     bos_token_id: number; eos_token_id: number; pad_token_id: number; max_length: number;
-    unimodal_layers: number; multimodal_layers: number; num_attention_heads: number; vocab_size: number;
+    unimodal_layers: number; multimodal_layers: number; num_attention_heads: number; vocab_size: number; hidden_size: number;
   };
 }
 
@@ -130,7 +100,8 @@ export async function evaluateCoca(modelDir: string, count: number): Promise<Coc
   const tokenizer = await AutoTokenizer.from_pretrained(id);
   const processor = await AutoProcessor.from_pretrained(id);
   const session = (name: string) => InferenceSession.create(join(modelDir, 'onnx', `${name}.onnx`));
-  const [vision, text, decoder] = await Promise.all([session('vision_model'), session('text_model'), session('decoder_model')]);
+  const [vision, text, decoder] = await Promise.all([session('vision_model'), session('text_model'), session('decoder_model_merged')]);
+  const captioner = cachedGraph(decoder);
   const int64 = (t: Tensor) => new OrtTensor('int64', t.data as BigInt64Array, t.dims);
   const size = spec.imageSize;
   const plane = 3 * size * size;
@@ -163,7 +134,7 @@ export async function evaluateCoca(modelDir: string, count: number): Promise<Coc
       const out = await vision.run({ pixel_values: new OrtTensor('float32', pixels.subarray(from * plane, to * plane), [to - from, 3, size, size]) },
         ['image_tokens', 'image_embeds']);
       imageEmbeds.set(out.image_embeds.data as Float32Array, from * dim);
-      for (const ids of await greedyCaptions(decoder, out.image_tokens, greedyOptions(config))) {
+      for (const ids of await greedyCaptions(captioner, { image_tokens: out.image_tokens }, to - from, greedyOptions(config))) {
         captions.push(tokenizer.decode(ids, { skip_special_tokens: true }));
       }
     }

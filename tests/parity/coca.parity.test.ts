@@ -1,14 +1,17 @@
 /**
  * The bundled CoCa must reproduce the forge's PyTorch goldens: its tokenizer and image processor
  * through transformers.js, its three graphs (vision, text, decoder) through onnxruntime-node, and
- * its greedy captions decoded in TypeScript. MODEL_DIR points elsewhere for the forge's smoke run.
+ * its greedy captions decoded in TypeScript through the decoder's key/value cache
+ * (decoder_model_merged, whose step-by-step parity is in coca-cached.parity.test.ts). MODEL_DIR
+ * points elsewhere for the forge's smoke run.
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import { AutoProcessor, AutoTokenizer, RawImage, env } from '@huggingface/transformers';
-import { greedyCaptions, greedyOptions, readConfig } from '../../training/eval-coca.ts';
+import { cachedGraph, greedyOptions, readConfig } from '../../training/eval-coca.ts';
+import { greedyCaptions } from '../../src/lib/generation/cached-decoder.ts';
 
 const modelDir = resolve(process.env.MODEL_DIR ?? 'static/models/shapes-coca');
 const modelId = basename(modelDir);
@@ -161,7 +164,7 @@ describe(`bundled CoCa (${modelId}) against the PyTorch goldens`, () => {
       expect(ids.at(-1) === eos || ids.length === maxLength).toBe(true);
     }
     const { image_tokens } = await vision.run({ pixel_values: float(goldens.inputs.pixel_values) }, ['image_tokens']);
-    const captions = await greedyCaptions(decoder, image_tokens, greedyOptions(config));
+    const captions = await greedyCaptions(cachedGraph(await session('decoder_model_merged')), { image_tokens }, images, greedyOptions(config));
     expect(captions).toEqual(goldens.greedy.ids);
   });
 
@@ -169,7 +172,7 @@ describe(`bundled CoCa (${modelId}) against the PyTorch goldens`, () => {
     const { image_tokens } = await vision.run({ pixel_values: float(goldens.inputs.pixel_values) }, ['image_tokens']);
     // An EOS id outside the vocabulary can never be chosen: every caption must run to maxLength,
     // agreeing with the golden captions as far as those go.
-    const captions = await greedyCaptions(decoder, image_tokens, { ...greedyOptions(config), eos: -1, maxLength: 5 });
+    const captions = await greedyCaptions(cachedGraph(await session('decoder_model_merged')), { image_tokens }, images, { ...greedyOptions(config), eos: -1, maxLength: 5 });
     expect(captions.map((c) => c.length)).toEqual(new Array(images).fill(5));
     expect(captions.map((c, i) => c.slice(0, goldens.greedy.ids[i].length))).toEqual(goldens.greedy.ids.map((g) => g.slice(0, 5)));
   });

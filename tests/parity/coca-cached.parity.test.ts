@@ -1,0 +1,162 @@
+/**
+ * The bundled CoCa's decoder with a key/value cache (onnx/decoder_model_merged.onnx) against
+ * PyTorch: the forge's cached goldens (goldens_decoder_merged.json: greedy captions decoded one
+ * token per step, every step's logits, image 0's attentions) and the teacher-forced goldens of
+ * goldens.json, through onnxruntime-node and the loop the worker runs
+ * (src/lib/generation/cached-decoder.ts). MODEL_DIR points elsewhere for the forge's smoke run.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
+import { cachedGraph, readConfig } from '../../training/eval-coca.ts';
+import { decodeStep, emptyCache, lastLogits, stackSteps, type CachedGraph, type KeyValueCache } from '../../src/lib/generation/cached-decoder.ts';
+
+const modelDir = resolve(process.env.MODEL_DIR ?? 'static/models/shapes-coca');
+
+interface GoldenTensor { dims: number[]; data: number[] }
+const goldens = JSON.parse(readFileSync(join(modelDir, 'goldens.json'), 'utf8')) as {
+  inputs: { input_ids: GoldenTensor; attention_mask: GoldenTensor; pixel_values: GoldenTensor };
+  outputs: Record<string, GoldenTensor>;
+  greedy: { ids: number[][] };
+};
+const cached = JSON.parse(readFileSync(join(modelDir, 'goldens_decoder_merged.json'), 'utf8')) as {
+  max_length: number; bos_token_id: number; eos_token_id: number;
+  ids: number[][];
+  step_logits: number[][];
+  image0: { cross_attentions: number[][]; self_attentions: number[][] };
+};
+const config = readConfig(modelDir);
+const t = config.text_config;
+const layers = t.unimodal_layers + t.multimodal_layers;
+
+function worst(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  expect(actual.length).toBe(expected.length);
+  expect(actual.length).toBeGreaterThan(0);
+  let w = 0;
+  for (let i = 0; i < actual.length; i++) w = Math.max(w, Math.abs(Number(actual[i]) - Number(expected[i])));
+  return w;
+}
+
+/** Logits are compared relative to their largest magnitude, as in coca.parity.test.ts. */
+function logitTolerance(values: ArrayLike<number>): number {
+  let largest = 1;
+  for (let i = 0; i < values.length; i++) largest = Math.max(largest, Math.abs(values[i]));
+  return 1e-4 * largest;
+}
+
+const float = (g: GoldenTensor) => new OrtTensor('float32', Float32Array.from(g.data), g.dims);
+const int64 = (g: GoldenTensor) => new OrtTensor('int64', BigInt64Array.from(g.data, (v) => BigInt(v)), g.dims);
+
+describe('bundled CoCa: decoding with a key/value cache against PyTorch', () => {
+  let graph: CachedGraph<OrtTensor>;
+  let imageTokens: OrtTensor;
+  const images = goldens.inputs.pixel_values.dims[0];
+  const patches = config.vision_config.num_patches;
+  /** Image i's tokens as a batch of one. */
+  const imageOf = (i: number) => {
+    const [, p, w] = imageTokens.dims;
+    return new OrtTensor('float32', (imageTokens.data as Float32Array).slice(i * p * w, (i + 1) * p * w), [1, p, w]);
+  };
+  /** Every step of caption `ids` fed one token at a time: the steps' outputs. */
+  async function stepByStep(ids: readonly number[], image: OrtTensor) {
+    let cache: KeyValueCache<OrtTensor> = emptyCache(graph, 1);
+    const steps: Record<string, OrtTensor>[] = [];
+    for (const id of ids) {
+      const step = await decodeStep(graph, cache, [[id]], { image_tokens: image });
+      cache = step.cache;
+      steps.push(step.outputs);
+    }
+    return { steps, cache };
+  }
+
+  beforeAll(async () => {
+    const vision = await InferenceSession.create(join(modelDir, 'onnx', 'vision_model.onnx'));
+    imageTokens = (await vision.run({ pixel_values: float(goldens.inputs.pixel_values) }, ['image_tokens'])).image_tokens;
+    graph = cachedGraph(await InferenceSession.create(join(modelDir, 'onnx', 'decoder_model_merged.onnx')));
+  });
+
+  it('names one cache entry per self-attention layer and its outputs, heads and head size fixed', () => {
+    const past = graph.inputs.filter((i) => i.name.startsWith('past_key_values.')).map((i) => [i.name, i.shape]);
+    const headDim = t.hidden_size / t.num_attention_heads;
+    expect(past).toEqual(Array.from({ length: layers }, (_, i) => ['key', 'value'].map((k) => [`past_key_values.${i}.${k}`, ['batch_size', t.num_attention_heads, 'past_sequence_length', headDim]])).flat());
+    expect(cached.bos_token_id).toBe(t.bos_token_id);
+    expect(cached.eos_token_id).toBe(t.eos_token_id);
+    expect(cached.max_length).toBe(t.max_length);
+  });
+
+  it('with an empty cache it is the teacher-forced decoder of goldens.json (padded captions too)', async () => {
+    const batch = goldens.inputs.input_ids.dims[0];
+    const out = await graph.run({
+      ...emptyCache(graph, batch).tensors,
+      input_ids: int64(goldens.inputs.input_ids), attention_mask: int64(goldens.inputs.attention_mask), image_tokens: imageTokens,
+    });
+    expect(out.logits.dims).toEqual(goldens.outputs.logits.dims);
+    expect(worst(out.logits.data as Float32Array, goldens.outputs.logits.data)).toBeLessThan(logitTolerance(goldens.outputs.logits.data));
+    const first = (x: OrtTensor, g: GoldenTensor) => {
+      expect(x.dims.slice(1)).toEqual(g.dims.slice(1));
+      return worst((x.data as Float32Array).subarray(0, g.data.length), g.data);
+    };
+    expect(first(out.cross_attentions, goldens.outputs.cross_attentions_item0)).toBeLessThan(1e-4);
+    expect(first(out.self_attentions, goldens.outputs.self_attentions_item0)).toBeLessThan(1e-4);
+    const length = goldens.inputs.input_ids.dims[1];
+    expect(out['present.0.key'].dims).toEqual([batch, t.num_attention_heads, length, t.hidden_size / t.num_attention_heads]);
+  });
+
+  it("each step's logits equal PyTorch's, for every golden image", async () => {
+    // The forge decoded the same captions through the cache as without (coca.parity.test.ts decodes them here).
+    expect(cached.ids).toEqual(goldens.greedy.ids);
+    expect(cached.ids).toHaveLength(images);
+    for (let i = 0; i < images; i++) {
+      const { steps } = await stepByStep(cached.ids[i].slice(0, -1), imageOf(i));
+      const logits = steps.flatMap((s) => Array.from(lastLogits(s.logits, 0)));
+      expect(worst(logits, cached.step_logits[i])).toBeLessThan(logitTolerance(cached.step_logits[i]));
+    }
+  });
+
+  it("each step's cross- and self-attention rows equal PyTorch's (image 0)", async () => {
+    const { steps } = await stepByStep(cached.ids[0].slice(0, -1), imageOf(0));
+    expect(steps).toHaveLength(cached.image0.cross_attentions.length);
+    steps.forEach((s, k) => {
+      expect(s.cross_attentions.dims).toEqual([1, t.multimodal_layers, t.num_attention_heads, 1, patches]);
+      expect(s.self_attentions.dims).toEqual([1, layers, t.num_attention_heads, 1, k + 1]);
+      expect(worst(s.cross_attentions.data as Float32Array, cached.image0.cross_attentions[k])).toBeLessThan(1e-4);
+      expect(worst(s.self_attentions.data as Float32Array, cached.image0.self_attentions[k])).toBeLessThan(1e-4);
+    });
+  });
+
+  it('cached steps give what one uncached pass over the whole caption gives', async () => {
+    for (const i of [0, images - 1]) {
+      const ids = cached.ids[i];
+      const { steps } = await stepByStep(ids, imageOf(i));
+      const whole = await decodeStep(graph, emptyCache(graph, 1), [ids], { image_tokens: imageOf(i) });
+      const full = whole.outputs;
+      const vocabulary = full.logits.dims[2];
+      steps.forEach((s, k) => {
+        const row = (full.logits.data as Float32Array).subarray(k * vocabulary, (k + 1) * vocabulary);
+        expect(worst(lastLogits(s.logits, 0), row)).toBeLessThan(logitTolerance(row));
+      });
+      const cross = stackSteps(steps.map((s) => s.cross_attentions), patches);
+      const self = stackSteps(steps.map((s) => s.self_attentions), ids.length);
+      expect([1, ...cross.dims]).toEqual(full.cross_attentions.dims);
+      expect([1, ...self.dims]).toEqual(full.self_attentions.dims);
+      expect(worst(cross.data, full.cross_attentions.data as Float32Array)).toBeLessThan(1e-4);
+      expect(worst(self.data, full.self_attentions.data as Float32Array)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('several new tokens after a cached prefix, in a batch, equal the uncached pass', async () => {
+    const ids = [cached.ids[0].slice(0, 6), cached.ids[1].slice(0, 6)];
+    const both = new OrtTensor('float32', (imageTokens.data as Float32Array).slice(0, 2 * patches * imageTokens.dims[2]), [2, patches, imageTokens.dims[2]]);
+    const prefix = await decodeStep(graph, emptyCache(graph, 2), ids.map((s) => s.slice(0, 3)), { image_tokens: both });
+    const rest = await decodeStep(graph, prefix.cache, ids.map((s) => s.slice(3)), { image_tokens: both });
+    const whole = await decodeStep(graph, emptyCache(graph, 2), ids, { image_tokens: both });
+    expect(rest.cache.length).toBe(6);
+    expect(rest.outputs['present.3.value'].dims).toEqual(whole.outputs['present.3.value'].dims);
+    expect(rest.outputs.self_attentions.dims).toEqual([2, layers, t.num_attention_heads, 3, 6]);
+    const vocabulary = whole.outputs.logits.dims[2];
+    const tail = (x: OrtTensor, width: number) => ids.flatMap((_, b) => Array.from((x.data as Float32Array).subarray((b * 6 + 3) * width, (b * 6 + 6) * width)));
+    const expected = tail(whole.outputs.logits, vocabulary);
+    expect(worst(rest.outputs.logits.data as Float32Array, expected)).toBeLessThan(logitTolerance(expected));
+  });
+});

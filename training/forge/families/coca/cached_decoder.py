@@ -1,0 +1,332 @@
+"""CoCa's text decoder with a key/value cache, in the Llama-style layout transformers.js uses for
+decoder_model_merged graphs, so one decoding loop can serve CoCa and later decoder-only models.
+
+  onnx/decoder_model_merged.onnx
+    in   input_ids        int64   [batch_size, sequence_length]        the new tokens only
+         attention_mask   int64   [batch_size, total_sequence_length]  past + new (1 = real)
+         image_tokens     float32 [batch_size, patches, vision_width]  the vision graph's output
+         past_key_values.{i}.key / .value
+                          float32 [batch_size, heads, past_sequence_length, head_dim]
+                          for every causal self-attention layer: i < unimodal layers are the
+                          unimodal ones, the multimodal ones follow
+    out  logits           [batch_size, sequence_length, vocab]
+         present.{i}.key / .value
+                          [batch_size, heads, total_sequence_length, head_dim]
+         cross_attentions [batch_size, multimodal layers, heads, sequence_length, patches]
+         self_attentions  [batch_size, unimodal + multimodal layers, heads, sequence_length,
+                          total_sequence_length]
+  Positions are past_sequence_length + 0 … new - 1, as in the uncached decoder; heads and
+  head_dim are fixed numbers in the graph (the caller reads them to build an empty cache).
+
+With an empty cache (past_sequence_length 0) the graph is the whole teacher-forced decoder, so
+it also serves evaluation and parity. The cross-attention keys and values are recomputed from
+image_tokens at every step: 64 patches cost less than carrying them as more cache entries.
+
+  PYTHONPATH=training /usr/bin/python3 training/forge/families/coca/cached_decoder.py \
+      --model static/models/shapes-coca
+exports the graph and its goldens from the shipped model's own weights, read back from its ONNX
+graphs (the training checkpoint is not kept) and checked against its goldens first.
+"""
+import json
+import os
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+from torch import nn
+
+from tiny_coca import NEGATIVE, TinyCoca, TinyCocaConfig
+import export_coca
+
+OPSET = 14
+GRAPH = "decoder_model_merged"
+GOLDENS = "goldens_decoder_merged.json"
+
+
+def cached_self_attention(attn, x, mask, past_key, past_value):
+    """The causal self-attention of tiny_clip.Attention over the cached keys and values plus the
+    new ones. x [batch, new, W], mask [batch, 1, new, past + new] ->
+    out [batch, new, W], probs [batch, heads, new, past + new], key and value [batch, heads, past + new, W / heads]"""
+    batch, tokens, width = x.shape
+    head_dim = width // attn.heads
+    qkv = attn.qkv(x).reshape(batch, tokens, 3, attn.heads, head_dim).permute(2, 0, 3, 1, 4)
+    q, k, v = qkv[0].contiguous(), qkv[1].contiguous(), qkv[2].contiguous()
+    key = torch.cat([past_key, k], dim=2)
+    value = torch.cat([past_value, v], dim=2)
+    scores = torch.matmul(q, key.transpose(-1, -2)) * (head_dim ** -0.5) + mask
+    probs = scores.softmax(dim=-1)
+    out = torch.matmul(probs, value).transpose(1, 2).reshape(batch, tokens, width)
+    return attn.out(out), probs, key, value
+
+
+def cached_mask(attention_mask, past, tokens):
+    """Additive mask [batch, 1, new, past + new]: the new query at position past + i sees keys
+    0 … past + i, and no padded key (tiny_coca.decoder_mask's values, rows past … past + new - 1)."""
+    keys = torch.arange(attention_mask.shape[1])
+    queries = torch.arange(tokens) + past
+    causal = (keys[None, :] > queries[:, None]).float() * NEGATIVE
+    padding = (1 - attention_mask[:, None, None, :].float()) * NEGATIVE
+    return causal + padding
+
+
+class CachedDecoderGraph(nn.Module):
+    """TinyCoca's TextDecoder.forward over new tokens, given the keys and values of the past ones."""
+
+    def __init__(self, model: TinyCoca):
+        super().__init__()
+        self.decoder = model.decoder
+
+    def forward(self, input_ids, attention_mask, image_tokens, *past):
+        d = self.decoder
+        past_length = past[0].shape[2]
+        tokens = input_ids.shape[1]
+        x = d.token(input_ids) + d.pos[torch.arange(tokens) + past_length]
+        mask = cached_mask(attention_mask, past_length, tokens)
+        presents, self_attentions, cross_attentions = [], [], []
+        for i, block in enumerate(list(d.unimodal) + list(d.multimodal)):
+            h, probs, key, value = cached_self_attention(block.attn, block.ln1(x), mask, past[2 * i], past[2 * i + 1])
+            x = x + h
+            if i >= len(d.unimodal):
+                h, cross = block.cross(block.ln2(x), image_tokens)
+                x = x + h
+                x = x + block.mlp(block.ln3(x))
+                cross_attentions.append(cross)
+            else:
+                x = x + block.mlp(block.ln2(x))
+            presents += [key, value]
+            self_attentions.append(probs)
+        logits = d.lm_head(d.ln_final(x))
+        return (logits, *presents, torch.stack(cross_attentions, dim=1), torch.stack(self_attentions, dim=1))
+
+
+def layer_count(c: TinyCocaConfig):
+    return c.unimodal_layers + c.multimodal_layers
+
+
+def empty_cache(c: TinyCocaConfig, batch):
+    head_dim = c.text_width // c.text_heads
+    return [torch.zeros(batch, c.text_heads, 0, head_dim) for _ in range(2 * layer_count(c))]
+
+
+def io_names(c: TinyCocaConfig):
+    layers = range(layer_count(c))
+    past = [f"past_key_values.{i}.{kind}" for i in layers for kind in ("key", "value")]
+    present = [f"present.{i}.{kind}" for i in layers for kind in ("key", "value")]
+    return ["input_ids", "attention_mask", "image_tokens", *past], ["logits", *present, "cross_attentions", "self_attentions"]
+
+
+def export_cached_decoder(model: TinyCoca, out):
+    """Writes onnx/decoder_model_merged.onnx for a TinyCoca (in eval mode)."""
+    c = model.config
+    model.eval()
+    patches = (c.image_size // c.patch_size) ** 2
+    head_dim = c.text_width // c.text_heads
+    # A non-empty cache and two new tokens, neither the sizes of the goldens nor of decoding,
+    # so the parity tests exercise every dynamic axis.
+    past_length, batch = 3, 2
+    ids = torch.tensor([[5, 6], [7, 3]])
+    mask = torch.ones(batch, past_length + 2, dtype=torch.long)
+    image_tokens = torch.randn(batch, patches, c.vision_width)
+    past = [torch.randn(batch, c.text_heads, past_length, head_dim) for _ in range(2 * layer_count(c))]
+    inputs, outputs = io_names(c)
+    axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
+            "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
+            "image_tokens": {0: "batch_size"},
+            "logits": {0: "batch_size", 1: "sequence_length"},
+            "cross_attentions": {0: "batch_size", 3: "sequence_length"},
+            "self_attentions": {0: "batch_size", 3: "sequence_length", 4: "total_sequence_length"}}
+    for name in inputs[3:]:
+        axes[name] = {0: "batch_size", 2: "past_sequence_length"}
+    for name in outputs[1:-2]:
+        axes[name] = {0: "batch_size", 2: "total_sequence_length"}
+    path = os.path.join(out, "onnx", f"{GRAPH}.onnx")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with torch.no_grad():
+        torch.onnx.export(CachedDecoderGraph(model), (ids, mask, image_tokens, *past), path, opset_version=OPSET,
+                          input_names=inputs, output_names=outputs, dynamic_axes=axes)
+    onnx.checker.check_model(onnx.load(path), full_check=True)
+    return path
+
+
+@torch.no_grad()
+def cached_greedy(model: TinyCoca, image_tokens):
+    """Greedy caption of one image ([1, P, W]), one token per step through the cache: the ids,
+    and each step's logits [V], cross-attentions [M, H, P] and self-attentions [layers, H, past + 1]."""
+    c = model.config
+    graph = CachedDecoderGraph(model)
+    ids, past = [c.bos_id], empty_cache(c, 1)
+    steps = []
+    while len(ids) < c.max_text_tokens:
+        out = graph(torch.tensor([[ids[-1]]]), torch.ones(1, len(ids), dtype=torch.long), image_tokens, *past)
+        logits, past = out[0], list(out[1:-2])
+        steps.append({"logits": logits[0, -1], "cross": out[-2][0, :, :, -1], "self": out[-1][0, :, :, -1]})
+        ids.append(int(logits[0, -1].argmax()))
+        if ids[-1] == c.eos_id:
+            break
+    return ids, steps
+
+
+@torch.no_grad()
+def cached_goldens(model: TinyCoca, pixel_values, vocabulary=None):
+    """PyTorch reference for the cached decoder on the golden images: each image's greedy caption
+    decoded through the cache, every step's logits for the new position, and image 0's per-step
+    attentions (all images' would make the file large)."""
+    model.eval()
+    image_tokens = model.vision(pixel_values)[1]
+    captions, logits = [], []
+    attentions = None
+    for i in range(image_tokens.shape[0]):
+        ids, steps = cached_greedy(model, image_tokens[i:i + 1])
+        captions.append(ids)
+        logits.append(export_coca.rounded(torch.stack([s["logits"] for s in steps])))
+        if i == 0:
+            attentions = {"cross": [export_coca.rounded(s["cross"]) for s in steps],
+                          "self": [export_coca.rounded(s["self"]) for s in steps]}
+    uncached = model.generate(image_tokens)
+    if captions != uncached:
+        raise SystemExit(f"cached greedy captions {captions} differ from TinyCoca.generate's {uncached}")
+    c = model.config
+    return {
+        "about": "Greedy captions of the golden images (goldens.json's pixel_values) decoded one token per step "
+                 "through decoder_model_merged's cache, from [BOS], until [EOS] or max_length tokens. "
+                 "step_logits[i][k]: the logits of step k (input token ids[i][k], past k tokens), [V]. "
+                 "Image 0's cross_attentions[k] [multimodal layers, heads, patches] and "
+                 "self_attentions[k] [unimodal + multimodal layers, heads, k + 1] are the new position's rows.",
+        "max_length": c.max_text_tokens, "bos_token_id": c.bos_id, "eos_token_id": c.eos_id,
+        "ids": captions,
+        **({"text": [export_coca.caption_text(g, vocabulary) for g in captions]} if vocabulary else {}),
+        "step_logits": logits,
+        "image0": {"cross_attentions": attentions["cross"], "self_attentions": attentions["self"],
+                   "cross_dims": [c.multimodal_layers, c.text_heads, (c.image_size // c.patch_size) ** 2],
+                   "self_dims": [layer_count(c), c.text_heads, "k + 1"]},
+    }
+
+
+def write_cached(model: TinyCoca, pixel_values, out, vocabulary=None):
+    """The graph and its goldens for an exported model folder."""
+    export_cached_decoder(model, out)
+    golden = cached_goldens(model, pixel_values, vocabulary)
+    with open(os.path.join(out, GOLDENS), "w") as f:
+        json.dump(golden, f, separators=(",", ":"))
+    print(f"{GRAPH}: greedy captions through the cache equal TinyCoca.generate's; wrote {GOLDENS}", flush=True)
+
+
+# ---- the shipped model's weights, read back from its own graphs ----
+
+def _initializers(folder):
+    found = {}
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".onnx") and name != f"{GRAPH}.onnx":
+            for init in onnx.load(os.path.join(folder, name)).graph.initializer:
+                found[(name, init.name)] = numpy_helper.to_array(init)
+    return found
+
+
+def _weight_map(config: TinyCocaConfig):
+    """Which parameter each initializer of export_coca's graphs holds, and how (as is, transposed
+    for a MatMul, exp'd): found by exporting a model whose every parameter is a distinct random
+    tensor and matching the graphs' initializers to them by value."""
+    torch.manual_seed(0)
+    fresh = TinyCoca(config).eval()
+    with torch.no_grad():
+        for p in fresh.parameters():
+            p.copy_(torch.randn_like(p))
+    params = {name: p.detach().numpy() for name, p in fresh.named_parameters()}
+    with tempfile.TemporaryDirectory() as tmp:
+        export_coca.export_onnx(fresh, tmp)
+        inits = _initializers(os.path.join(tmp, "onnx"))
+    mapping = {}
+    for key, value in inits.items():
+        for name, p in params.items():
+            if value.shape == p.shape and np.array_equal(value, p):
+                mapping[key] = (name, "same")
+            elif p.ndim == 2 and value.shape == p.T.shape and np.array_equal(value, p.T):
+                mapping[key] = (name, "transposed")
+            elif value.size == 1 and p.size == 1 and np.allclose(value.reshape(()), np.exp(p.reshape(())), rtol=1e-6):
+                mapping[key] = (name, "exp")
+    missing = set(params) - {name for name, _ in mapping.values()}
+    if missing:
+        raise SystemExit(f"parameters not found in the exported graphs: {sorted(missing)}")
+    return mapping
+
+
+def recover(model_dir):
+    """The shipped TinyCoca: its config from training.json, its weights from its ONNX graphs."""
+    config = TinyCocaConfig(**json.load(open(os.path.join(model_dir, "training.json")))["config"])
+    mapping = _weight_map(config)
+    shipped = _initializers(os.path.join(model_dir, "onnx"))
+    model = TinyCoca(config).eval()
+    params = dict(model.named_parameters())
+    seen = {}
+    with torch.no_grad():
+        for key, (name, how) in mapping.items():
+            if key not in shipped:
+                raise SystemExit(f"{key[0]} has no initializer {key[1]}: it was not exported by this code")
+            value = shipped[key]
+            value = value.T if how == "transposed" else np.log(value) if how == "exp" else value
+            value = torch.from_numpy(np.array(value, copy=True)).reshape(params[name].shape)
+            if name in seen and not torch.equal(seen[name], value):
+                raise SystemExit(f"{name} differs between the shipped graphs")
+            seen[name] = value
+            params[name].copy_(value)
+    # Exact check: the recovered model exported again holds the shipped initializers bit for bit.
+    with tempfile.TemporaryDirectory() as tmp:
+        export_coca.export_onnx(model, tmp)
+        again = _initializers(os.path.join(tmp, "onnx"))
+    differing = [key for key in shipped if key not in again or not np.array_equal(again[key], shipped[key])]
+    if differing or len(again) != len(shipped):
+        raise SystemExit(f"re-exported initializers differ from the shipped ones: {differing[:5]}")
+    print(f"recovered {len(params)} parameters; re-exported, all {len(shipped)} initializers equal the shipped ones bit for bit", flush=True)
+    return model
+
+
+def check_goldens(model: TinyCoca, model_dir, tolerance=1e-5):
+    """The recovered model must give the shipped goldens. They keep 7 significant digits, and
+    float32 sums in another BLAS differ by a few units in the last place (here up to 2e-6 on
+    values near 3 and 6e-6 on logits near 10), hence a tolerance relative to each value's size."""
+    g = json.load(open(os.path.join(model_dir, "goldens.json")))
+    tensor = lambda t, dtype=torch.float32: torch.tensor(t["data"], dtype=dtype).reshape(t["dims"])
+    pixel_values = tensor(g["inputs"]["pixel_values"])
+    input_ids = tensor(g["inputs"]["input_ids"], torch.long)
+    attention_mask = tensor(g["inputs"]["attention_mask"], torch.long)
+    with torch.no_grad():
+        image_embeds, image_tokens, vision_attentions = model.vision(pixel_values)
+        text_embeds = model.decoder.contrastive(input_ids, attention_mask)[0]
+        logits, cross, self_ = model.decoder(input_ids, attention_mask, image_tokens)
+        similarity = nn.functional.normalize(image_embeds, dim=-1) @ nn.functional.normalize(text_embeds, dim=-1).t()
+        greedy = model.generate(image_tokens)
+    produced = {"image_tokens": image_tokens, "image_embeds": image_embeds, "vision_attentions_image0": vision_attentions[:1],
+                "text_embeds": text_embeds, "similarity": similarity, "logits": logits,
+                "cross_attentions_item0": cross[:1], "self_attentions_item0": self_[:1],
+                "logit_scale": model.logit_scale.exp().reshape(())}
+    worst = {}
+    for name, value in produced.items():
+        expected = torch.tensor(g["outputs"][name]) if name == "logit_scale" else tensor(g["outputs"][name])
+        # Relative to the value's size: the goldens keep 7 significant digits.
+        worst[name] = float(((value - expected).abs() / expected.abs().clamp(min=1)).max())
+    bad = {k: v for k, v in worst.items() if not v <= tolerance}
+    if bad or greedy != g["greedy"]["ids"]:
+        raise SystemExit(f"the recovered model does not reproduce the goldens: {bad}, greedy {greedy == g['greedy']['ids']}")
+    print("recovered weights reproduce goldens.json; worst relative differences:",
+          ", ".join(f"{k} {v:.1e}" for k, v in worst.items()), flush=True)
+    return pixel_values, g["greedy"]["text"]
+
+
+def main():
+    import argparse
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", default="static/models/shapes-coca")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    model = recover(args.model)
+    pixel_values, texts = check_goldens(model, args.model)
+    write_cached(model, pixel_values, args.model)
+    golden = json.load(open(os.path.join(args.model, GOLDENS)))
+    print("greedy captions:", json.dumps(texts if golden["ids"] else []), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
