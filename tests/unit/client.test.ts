@@ -62,22 +62,60 @@ describe('InferenceClient', () => {
     expect(await b).toEqual({ result: textResult(2), timing });
   });
 
-  it('a second run on a channel supersedes the first and drops its late answer', async () => {
+  it('one run per channel in flight: a newer one waits, replaces the one waiting unsent, and goes once the first answers', async () => {
     const { client, worker } = setup();
+    const runs = () => worker().posted.filter((m) => m.type === 'run') as Extract<Request, { type: 'run' }>[];
     const first = client.run(task, 'lab');
     const firstId = worker().last('run').id;
-    const second = client.run(task, 'lab');
-    const secondId = worker().last('run').id;
-    const error = await first.catch((e: unknown) => e);
+    const second = client.run({ kind: 'text-embeds', texts: ['b'] }, 'lab');
+    const third = client.run({ kind: 'text-embeds', texts: ['c'] }, 'lab');
+    expect(runs()).toHaveLength(1);
+    const error = await second.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RuntimeError);
     expect((error as RuntimeError).code).toBe('superseded');
-    expect(worker().last('cancel').id).toBe(firstId);
-    const state = settled(second);
-    worker().answer({ type: 'result', id: firstId, result: textResult(1), timing }); // late: dropped
+    expect(worker().posted.some((m) => m.type === 'cancel')).toBe(false);
+    // The run in flight answers its caller; only then is the newest input sent.
+    worker().answer({ type: 'result', id: firstId, result: textResult(1), timing });
+    expect((await first).result).toEqual(textResult(1));
+    expect(runs().map((r) => r.task)).toEqual([task, { kind: 'text-embeds', texts: ['c'] }]);
+    const state = settled(third);
     await flush();
     expect(state.done).toBe(false);
-    worker().answer({ type: 'result', id: secondId, result: textResult(2), timing });
-    expect((await second).result).toEqual(textResult(2));
+    worker().answer({ type: 'result', id: runs()[1].id, result: textResult(3), timing });
+    expect((await third).result).toEqual(textResult(3));
+    // The channel is free again: the next run goes at once.
+    void client.run(task, 'lab');
+    expect(runs()).toHaveLength(3);
+  });
+
+  it('an error in flight frees the channel for the waiting run; cancel drops the waiting run unsent', async () => {
+    const { client, worker } = setup();
+    const runs = () => worker().posted.filter((m) => m.type === 'run');
+    const first = client.run(task, 'lab').catch((e: unknown) => e);
+    const waiting = client.run(task, 'lab');
+    worker().answer({ type: 'error', id: runs()[0].id, error: { code: 'bad-input', message: 'No.' } });
+    expect(await first).toMatchObject({ code: 'bad-input' });
+    expect(runs()).toHaveLength(2);
+    worker().answer({ type: 'result', id: runs()[1].id, result: textResult(2), timing });
+    expect((await waiting).result).toEqual(textResult(2));
+    const inFlight = client.run(task, 'lab');
+    const held = client.run(task, 'lab');
+    client.cancel('lab');
+    await expect(inFlight).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(held).rejects.toMatchObject({ code: 'cancelled' });
+    expect(runs()).toHaveLength(3);
+  });
+
+  it('a load replaces the load before it at once and drops its late answer', async () => {
+    const { client, worker } = setup();
+    const first = client.load(model, 'wasm');
+    const firstId = worker().last('load').id;
+    const second = client.load(model, 'webgpu');
+    await expect(first).rejects.toMatchObject({ code: 'superseded' });
+    expect(worker().last('cancel').id).toBe(firstId);
+    worker().answer({ type: 'loaded', id: firstId, info: info('late') }); // dropped
+    worker().answer({ type: 'loaded', id: worker().last('load').id, info: info('new') });
+    expect(await second).toEqual(info('new'));
   });
 
   it('runs on other channels or without one are not superseded', async () => {

@@ -45,6 +45,11 @@ interface Pending {
   readonly channel?: string;
 }
 
+/** A run held back while its channel is busy, with the promise its caller awaits. */
+interface Waiting extends Pending {
+  readonly request: Extract<Request, { type: 'run' }>;
+}
+
 type ResultOf<K extends Task['kind']> = Extract<TaskResult, { kind: K }>;
 
 export class InferenceClient {
@@ -52,6 +57,8 @@ export class InferenceClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly latestOnChannel = new Map<string, number>();
+  /** Per channel, the newest run waiting for the one in flight (in `latestOnChannel`) to answer. */
+  private readonly waiting = new Map<string, Waiting>();
   private readonly listeners = new Set<(event: ClientEvent) => void>();
   private lastLoad: { model: ModelSource; device: DevicePreference; options?: LoadOptions } | null = null;
   private restarts = 0;
@@ -87,8 +94,12 @@ export class InferenceClient {
   }
 
   /**
-   * Runs a task. With a `channel`, a later run on the same channel supersedes this one: its
-   * promise rejects with code "superseded" and its result, if it still comes, is dropped.
+   * Runs a task. With a `channel`, at most one run per channel is in the worker at a time, and
+   * only the newest input waits for it (coalesced, never a queue): a run on a busy channel
+   * waits until the one in flight answers, and a later run replaces it (its promise rejects
+   * with code "superseded" and it is never sent). The run in flight still answers: while
+   * inputs change faster than the model runs (a shape being dragged), each answer shows, and
+   * the last answer is for the newest input.
    */
   async run<K extends Task['kind']>(task: Extract<Task, { kind: K }>, channel?: string): Promise<RunOutput<ResultOf<K>>> {
     const response = await this.send({ type: 'run', id: this.nextId++, task }, channel);
@@ -98,6 +109,7 @@ export class InferenceClient {
 
   /** Cancels every request still waiting on a channel. */
   cancel(channel: string): void {
+    this.dropWaiting(channel, new RuntimeError('cancelled', 'Cancelled.'));
     for (const [id, p] of this.pending) {
       if (p.channel !== channel) continue;
       this.worker.postMessage({ type: 'cancel', id });
@@ -130,6 +142,7 @@ export class InferenceClient {
     for (const p of this.pending.values()) p.reject(new RuntimeError('cancelled', 'The runtime was replaced.'));
     this.pending.clear();
     this.latestOnChannel.clear();
+    for (const channel of [...this.waiting.keys()]) this.dropWaiting(channel, new RuntimeError('cancelled', 'The runtime was replaced.'));
     this.worker = this.start();
   }
 
@@ -137,6 +150,7 @@ export class InferenceClient {
     this.worker.terminate();
     for (const p of this.pending.values()) p.reject(new RuntimeError('cancelled', 'The runtime was closed.'));
     this.pending.clear();
+    for (const channel of [...this.waiting.keys()]) this.dropWaiting(channel, new RuntimeError('cancelled', 'The runtime was closed.'));
   }
 
   private start(): WorkerLike {
@@ -152,9 +166,10 @@ export class InferenceClient {
   private async restart(reason: string): Promise<void> {
     this.restarts++;
     this.worker.terminate();
-    const lost = [...this.pending.values()];
+    const lost = [...this.pending.values(), ...this.waiting.values()];
     this.pending.clear();
     this.latestOnChannel.clear();
+    this.waiting.clear();
     this.emit({ type: 'crashed', message: reason });
     for (const p of lost) p.reject(new RuntimeError('crashed', `The inference worker crashed (${reason}); it has been restarted.`));
     this.worker = this.start();
@@ -169,7 +184,14 @@ export class InferenceClient {
   }
 
   private send(request: Extract<Request, { type: 'load' | 'run' | 'inspect' }>, channel?: string): Promise<Response> {
-    if (channel) {
+    if (channel && request.type === 'run') {
+      const busy = this.latestOnChannel.get(channel);
+      if (busy !== undefined && this.pending.has(busy)) {
+        this.dropWaiting(channel, new RuntimeError('superseded', 'A newer request replaced this one.'));
+        return new Promise<Response>((resolve, reject) => this.waiting.set(channel, { request, resolve, reject, channel }));
+      }
+    } else if (channel) {
+      // A load or an inspection replaces the one before it at once: its answer would be stale.
       const previous = this.latestOnChannel.get(channel);
       const stale = previous === undefined ? undefined : this.pending.get(previous);
       if (previous !== undefined && stale) {
@@ -177,8 +199,8 @@ export class InferenceClient {
         this.worker.postMessage({ type: 'cancel', id: previous });
         stale.reject(new RuntimeError('superseded', 'A newer request replaced this one.'));
       }
-      this.latestOnChannel.set(channel, request.id);
     }
+    if (channel) this.latestOnChannel.set(channel, request.id);
     return new Promise<Response>((resolve, reject) => {
       this.pending.set(request.id, { resolve, reject, channel });
       this.worker.postMessage(request);
@@ -198,7 +220,10 @@ export class InferenceClient {
         // Superseded or cancelled requests' answers are dropped here.
         if (!p) return;
         this.pending.delete(message.id);
-        if (p.channel && this.latestOnChannel.get(p.channel) === message.id) this.latestOnChannel.delete(p.channel);
+        if (p.channel && this.latestOnChannel.get(p.channel) === message.id) {
+          this.latestOnChannel.delete(p.channel);
+          this.sendWaiting(p.channel);
+        }
         if (message.type === 'error') p.reject(new RuntimeError(message.error.code, message.error.message));
         else p.resolve(message);
         return;
@@ -208,6 +233,23 @@ export class InferenceClient {
         throw new Error(`Unknown response ${JSON.stringify(unreachable)}`);
       }
     }
+  }
+
+  /** The channel is free: its newest waiting run goes to the worker. */
+  private sendWaiting(channel: string): void {
+    const next = this.waiting.get(channel);
+    if (!next) return;
+    this.waiting.delete(channel);
+    this.latestOnChannel.set(channel, next.request.id);
+    this.pending.set(next.request.id, next);
+    this.worker.postMessage(next.request);
+  }
+
+  private dropWaiting(channel: string, error: RuntimeError): void {
+    const dropped = this.waiting.get(channel);
+    if (!dropped) return;
+    this.waiting.delete(channel);
+    dropped.reject(error);
   }
 
   private emit(event: ClientEvent): void {
