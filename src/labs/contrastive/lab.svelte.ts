@@ -150,6 +150,8 @@ export class ContrastiveLab {
     if (batch.length === 0 || this.runtime.status !== 'ready') return;
     const generation = this.runtime.generation;
     const channel = batch.length === 1 ? `image:${batch[0].id}` : undefined;
+    // For `npm run bench`: the inputs an answer is for were current at this moment.
+    const asked = performance.now();
     try {
       const { outcomes, modelMs } = await requestImageEmbeds(this.runtime.client, batch.map((img) => this.toInput(img)), channel);
       this.lastImageMs = modelMs;
@@ -157,6 +159,7 @@ export class ContrastiveLab {
         const outcome = outcomes[k];
         if (!this.images.some((i) => i.id === img.id)) return; // removed while it was being embedded
         if (outcome.ok) {
+          performance.mark('vlm:image-answered', { detail: { id: img.id, asked } });
           this.patchImage(img.id, { status: 'ready', embed: outcome.embed, modelInput: outcome.modelInput, attention: outcome.attention, notes: outcome.notes, message: undefined, generation });
         } else {
           this.patchImage(img.id, { status: 'error', message: outcome.message, embed: null, generation });
