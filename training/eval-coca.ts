@@ -25,20 +25,7 @@ import { captionText, fullCaption, meanings, renderScene, sceneFromSeed, spec, t
 import { shrinkShortestEdge } from '../src/lib/image/resample.ts';
 import { argmaxRows, cosineMatrix } from '../src/lib/contrastive/similarity.ts';
 import { HELD_OUT_SEED, VARIANTS, type Variant } from './eval-clip.ts';
-import { greedyCaptions, type CachedGraph, type GreedyOptions, type InputMetadata } from '../src/lib/generation/cached-decoder.ts';
-
-/**
- * onnxruntime-node's session as the cached decoding loop's graph (src/lib/generation/cached-decoder.ts).
- * @example await greedyCaptions(cachedGraph(decoder), { image_tokens }, images, greedyOptions(config))
- *   // [[2, 4, 25, 22, 13, 7, 29, 31, 18, 3], ...]: one id list per image
- */
-export function cachedGraph(session: InferenceSession): CachedGraph<OrtTensor> {
-  return {
-    inputs: session.inputMetadata as readonly InputMetadata[],
-    run: (feeds) => session.run(feeds),
-    tensor: (type, data, dims) => new OrtTensor(type, data, dims),
-  };
-}
+import { greedyCaptions, sessionGraph, type GreedyOptions } from '../src/lib/generation/cached-decoder.ts';
 
 export interface CocaConfig {
   readonly model_type: string;
@@ -101,7 +88,7 @@ export async function evaluateCoca(modelDir: string, count: number): Promise<Coc
   const processor = await AutoProcessor.from_pretrained(id);
   const session = (name: string) => InferenceSession.create(join(modelDir, 'onnx', `${name}.onnx`));
   const [vision, text, decoder] = await Promise.all([session('vision_model'), session('text_model'), session('decoder_model_merged')]);
-  const captioner = cachedGraph(decoder);
+  const captioner = sessionGraph(decoder, OrtTensor);
   const int64 = (t: Tensor) => new OrtTensor('int64', t.data as BigInt64Array, t.dims);
   const size = spec.imageSize;
   const plane = 3 * size * size;

@@ -3,14 +3,19 @@
  * PyTorch: the forge's cached goldens (goldens_decoder_merged.json: greedy captions decoded one
  * token per step, every step's logits, image 0's attentions) and the teacher-forced goldens of
  * goldens.json, through onnxruntime-node and the loop the worker runs
- * (src/lib/generation/cached-decoder.ts). MODEL_DIR points elsewhere for the forge's smoke run.
+ * (src/lib/generation/cached-decoder.ts), and the worker's caption task (the Generative lab's
+ * path, through transformers.js). MODEL_DIR points elsewhere for the forge's smoke run.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import { cachedGraph, readConfig } from '../../training/eval-coca.ts';
-import { decodeStep, emptyCache, lastLogits, stackSteps, type CachedGraph, type KeyValueCache } from '../../src/lib/generation/cached-decoder.ts';
+import { env } from '@huggingface/transformers';
+import type { Device, TaskResult } from '../../src/lib/runtime/protocol.ts';
+import { loadDualEncoder, type LoadedModel } from '../../workers/families/dual-encoder.ts';
+import { runCaption } from '../../workers/families/forge-tasks.ts';
+import { readConfig } from '../../training/eval-coca.ts';
+import { decodeStep, emptyCache, lastLogits, sessionGraph, stackSteps, type CachedGraph, type KeyValueCache } from '../../src/lib/generation/cached-decoder.ts';
 
 const modelDir = resolve(process.env.MODEL_DIR ?? 'static/models/shapes-coca');
 
@@ -29,6 +34,7 @@ const cached = JSON.parse(readFileSync(join(modelDir, 'goldens_decoder_merged.js
 const config = readConfig(modelDir);
 const t = config.text_config;
 const layers = t.unimodal_layers + t.multimodal_layers;
+const patches = config.vision_config.num_patches;
 
 function worst(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   expect(actual.length).toBe(expected.length);
@@ -52,7 +58,6 @@ describe('bundled CoCa: decoding with a key/value cache against PyTorch', () => 
   let graph: CachedGraph<OrtTensor>;
   let imageTokens: OrtTensor;
   const images = goldens.inputs.pixel_values.dims[0];
-  const patches = config.vision_config.num_patches;
   /** Image i's tokens as a batch of one. */
   const imageOf = (i: number) => {
     const [, p, w] = imageTokens.dims;
@@ -73,7 +78,7 @@ describe('bundled CoCa: decoding with a key/value cache against PyTorch', () => 
   beforeAll(async () => {
     const vision = await InferenceSession.create(join(modelDir, 'onnx', 'vision_model.onnx'));
     imageTokens = (await vision.run({ pixel_values: float(goldens.inputs.pixel_values) }, ['image_tokens'])).image_tokens;
-    graph = cachedGraph(await InferenceSession.create(join(modelDir, 'onnx', 'decoder_model_merged.onnx')));
+    graph = sessionGraph(await InferenceSession.create(join(modelDir, 'onnx', 'decoder_model_merged.onnx')), OrtTensor);
   });
 
   it('names one cache entry per self-attention layer and its outputs, heads and head size fixed', () => {
@@ -158,5 +163,68 @@ describe('bundled CoCa: decoding with a key/value cache against PyTorch', () => 
     const tail = (x: OrtTensor, width: number) => ids.flatMap((_, b) => Array.from((x.data as Float32Array).subarray((b * 6 + 3) * width, (b * 6 + 6) * width)));
     const expected = tail(whole.outputs.logits, vocabulary);
     expect(worst(rest.outputs.logits.data as Float32Array, expected)).toBeLessThan(logitTolerance(expected));
+  });
+});
+
+describe("the worker's caption task through the cache (the Generative lab's path)", () => {
+  let model: LoadedModel;
+  type Caption = Extract<TaskResult, { kind: 'caption' }>;
+
+  /** Golden image i as the 8-bit RGB pixels the forge normalised (undone exactly). */
+  function goldenPixels(i: number) {
+    const [, , size] = goldens.inputs.pixel_values.dims;
+    const plane = size * size;
+    const values = goldens.inputs.pixel_values.data.slice(i * 3 * plane, (i + 1) * 3 * plane);
+    const data = new Uint8ClampedArray(3 * plane);
+    for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) data[p * 3 + c] = Math.round((values[c * plane + p] * 0.5 + 0.5) * 255);
+    return { kind: 'pixels' as const, width: size, height: size, channels: 3 as const, data };
+  }
+
+  beforeAll(async () => {
+    env.allowRemoteModels = false;
+    env.allowLocalModels = true;
+    env.localModelPath = dirname(modelDir) + '/';
+    // transformers.js in Node runs onnxruntime-node, whose device is called 'cpu'.
+    const source = { id: basename(modelDir), origin: 'bundled' as const };
+    model = await loadDualEncoder({ source, device: 'cpu' as Device, dtype: 'fp32', threads: 1, families: ['coca'] }, () => {});
+  });
+
+  it("gives every golden image PyTorch's greedy caption", async () => {
+    for (let i = 0; i < cached.ids.length; i++) {
+      const { result } = await runCaption(model, { image: goldenPixels(i), prefix: '', sampling: { kind: 'greedy' }, alternatives: 3 });
+      const caption = result as Caption;
+      expect([t.bos_token_id, ...caption.steps.map((s) => s.id)]).toEqual(cached.ids[i]);
+      expect(caption.stopped).toBe(cached.ids[i].at(-1) === t.eos_token_id ? 'eos' : 'max-length');
+      // Each token's probability is the softmax of PyTorch's logits at its step.
+      const vocabulary = t.vocab_size;
+      caption.steps.forEach((step, k) => {
+        const row = cached.step_logits[i].slice(k * vocabulary, (k + 1) * vocabulary);
+        const top = Math.max(...row);
+        const sum = row.reduce((a, v) => a + Math.exp(v - top), 0);
+        expect(Math.abs(step.probability - Math.exp(row[step.id] - top) / sum)).toBeLessThan(1e-5);
+      });
+    }
+  });
+
+  it("puts together every position's cross- and self-attention, equal to PyTorch's step rows (image 0)", async () => {
+    const { result } = await runCaption(model, { image: goldenPixels(0), prefix: '', sampling: { kind: 'greedy' }, alternatives: 3 });
+    const { crossAttentions: cross, selfAttentions: self } = result as Caption;
+    const length = cached.ids[0].length;
+    const heads = t.num_attention_heads;
+    expect(cross.dims).toEqual([t.multimodal_layers, heads, length, patches]);
+    expect(self?.dims).toEqual([layers, heads, length, length]);
+    const rowOf = (x: { dims: number[]; data: Float32Array }, m: number, k: number) => Array.from(x.data.subarray((m * length + k) * x.dims[3], (m * length + k + 1) * x.dims[3]));
+    cached.image0.cross_attentions.forEach((expected, k) => {
+      const actual = Array.from({ length: t.multimodal_layers * heads }, (_, m) => rowOf(cross, m, k)).flat();
+      expect(worst(actual, expected)).toBeLessThan(1e-4);
+    });
+    cached.image0.self_attentions.forEach((expected, k) => {
+      const rows = Array.from({ length: layers * heads }, (_, m) => rowOf(self!, m, k));
+      expect(worst(rows.flatMap((r) => r.slice(0, k + 1)), expected)).toBeLessThan(1e-4);
+      expect(rows.flatMap((r) => r.slice(k + 1)).every((v) => v === 0)).toBe(true);
+    });
+    // The last token's own rows (read by one more step) are distributions too.
+    const last = Array.from({ length: t.multimodal_layers * heads }, (_, m) => rowOf(cross, m, length - 1).reduce((a, b) => a + b, 0));
+    expect(Math.max(...last.map((v) => Math.abs(v - 1)))).toBeLessThan(1e-5);
   });
 });

@@ -10,8 +10,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import { AutoProcessor, AutoTokenizer, RawImage, env } from '@huggingface/transformers';
-import { cachedGraph, greedyOptions, readConfig } from '../../training/eval-coca.ts';
-import { greedyCaptions } from '../../src/lib/generation/cached-decoder.ts';
+import { greedyOptions, readConfig } from '../../training/eval-coca.ts';
+import { greedyCaptions, sessionGraph } from '../../src/lib/generation/cached-decoder.ts';
 
 const modelDir = resolve(process.env.MODEL_DIR ?? 'static/models/shapes-coca');
 const modelId = basename(modelDir);
@@ -164,7 +164,7 @@ describe(`bundled CoCa (${modelId}) against the PyTorch goldens`, () => {
       expect(ids.at(-1) === eos || ids.length === maxLength).toBe(true);
     }
     const { image_tokens } = await vision.run({ pixel_values: float(goldens.inputs.pixel_values) }, ['image_tokens']);
-    const captions = await greedyCaptions(cachedGraph(await session('decoder_model_merged')), { image_tokens }, images, greedyOptions(config));
+    const captions = await greedyCaptions(sessionGraph(await session('decoder_model_merged'), OrtTensor), { image_tokens }, images, greedyOptions(config));
     expect(captions).toEqual(goldens.greedy.ids);
   });
 
@@ -172,7 +172,7 @@ describe(`bundled CoCa (${modelId}) against the PyTorch goldens`, () => {
     const { image_tokens } = await vision.run({ pixel_values: float(goldens.inputs.pixel_values) }, ['image_tokens']);
     // An EOS id outside the vocabulary can never be chosen: every caption must run to maxLength,
     // agreeing with the golden captions as far as those go.
-    const captions = await greedyCaptions(cachedGraph(await session('decoder_model_merged')), { image_tokens }, images, { ...greedyOptions(config), eos: -1, maxLength: 5 });
+    const captions = await greedyCaptions(sessionGraph(await session('decoder_model_merged'), OrtTensor), { image_tokens }, images, { ...greedyOptions(config), eos: -1, maxLength: 5 });
     expect(captions.map((c) => c.length)).toEqual(new Array(images).fill(5));
     expect(captions.map((c, i) => c.slice(0, goldens.greedy.ids[i].length))).toEqual(goldens.greedy.ids.map((g) => g.slice(0, 5)));
   });

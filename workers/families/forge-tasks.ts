@@ -8,6 +8,7 @@ import type { Candidate, CaptionStep, ImageInput, Sampling, TaskResult, Tokens }
 import { seededRandom } from '../../src/lib/shapes/random';
 import { prepareImages, tensorData, type LoadedModel } from './dual-encoder';
 import { BadImageError } from '../errors';
+import { decodeStep, emptyCache, lastLogits, stackSteps, type CachedGraph, type InputMetadata } from '../../src/lib/generation/cached-decoder';
 
 interface TokenizerLike {
   (texts: string[], options: Record<string, unknown>): { input_ids: Tensor; attention_mask: Tensor };
@@ -123,31 +124,59 @@ export async function runMasked(
 }
 
 
+/**
+ * A captioning graph with a key/value cache (`decoder_model_merged`) as the shared decoding
+ * loop's graph: transformers.js runs it (device, dtype, downloads as for every graph), and its
+ * ONNX Runtime session's input metadata names the cache entries and their fixed dims.
+ */
+function cachedDecoder(model: LoadedModel): CachedGraph<Tensor> {
+  const decoder = model.graphs.decoder;
+  const session = (decoder as unknown as { sessions?: Record<string, { inputMetadata?: readonly InputMetadata[] }> }).sessions?.model;
+  if (!decoder || !session?.inputMetadata) throw new Error(`${model.info.source.id} is not a captioning model with a key/value cache.`);
+  return {
+    inputs: session.inputMetadata,
+    run: (feeds) => decoder(feeds),
+    tensor: (type, data, dims) => new Tensor(type, data, dims),
+  };
+}
+
+/**
+ * CoCa's caption, one token per step through the decoder's key/value cache: each step feeds
+ * only the newest token, so a step costs the same at position 16 as at position 2. Every
+ * step's cross- and self-attention rows are kept; one more step over the last token gives its
+ * rows too, so the maps cover every position as one pass over the whole caption would.
+ */
 export async function runCaption(
   model: LoadedModel,
   task: { image: ImageInput; prefix: string; sampling: Sampling; alternatives: number },
 ): Promise<{ result: TaskResult; modelMs: number }> {
-  const decoder = model.graphs.decoder;
-  if (!decoder || !model.vision || !model.text) throw new Error(`${model.info.source.id} is not a captioning model.`);
+  if (!model.vision || !model.text) throw new Error(`${model.info.source.id} is not a captioning model.`);
   const coca = model.info.coca;
   if (!coca) throw new Error(`${model.info.source.id} has no generation settings in its config.`);
+  const graph = cachedDecoder(model);
   const { outcome, pixels } = await oneImage(model, task.image);
   if (!pixels || !outcome.ok) throw new BadImageError(outcome.ok ? 'The image could not be read.' : outcome.message);
   const tokenizer = tokenizerOf(model);
   const started = performance.now();
   const vision = await model.vision({ pixel_values: pixels });
-  const imageTokens = vision.image_tokens;
+  const image = { image_tokens: vision.image_tokens };
   const forced = task.prefix.trim() ? tokenizer.encode(task.prefix.trim(), { add_special_tokens: false }) : [];
   const ids = [coca.bos];
   const steps: CaptionStep[] = [];
+  const rows: Record<string, Tensor>[] = [];
   const random = task.sampling.kind === 'sample' ? seededRandom(task.sampling.seed) : null;
   const pieceCache = new Map<number, string>();
   const piece = (id: number) => pieceCache.get(id) ?? pieceCache.set(id, piecesOf(model, [id])[0]).get(id)!;
+  let cache = emptyCache(graph, 1);
   let stopped: 'eos' | 'max-length' = 'max-length';
+  const read = async (id: number) => {
+    const step = await decodeStep(graph, cache, [[id]], image);
+    cache = step.cache;
+    rows.push(step.outputs);
+    return lastLogits(step.outputs.logits, 0);
+  };
   while (ids.length < coca.maxLength) {
-    const last = await decoder({ input_ids: int64(ids, [1, ids.length]), attention_mask: int64(ids.map(() => 1), [1, ids.length]), image_tokens: imageTokens });
-    const vocabulary = last.logits.dims[2];
-    const row = (last.logits.data as Float32Array).subarray((ids.length - 1) * vocabulary, ids.length * vocabulary);
+    const row = await read(ids[ids.length - 1]);
     const { probabilities, top } = topCandidates(row, Math.max(task.alternatives, task.sampling.kind === 'sample' ? task.sampling.topK : 1), piece);
     const k = steps.length;
     let id: number;
@@ -161,8 +190,7 @@ export async function runCaption(
       break;
     }
   }
-  // One last pass over the whole caption gives every step's cross-attention (the decoder is causal).
-  const final = await decoder({ input_ids: int64(ids, [1, ids.length]), attention_mask: int64(ids.map(() => 1), [1, ids.length]), image_tokens: imageTokens });
+  await read(ids[ids.length - 1]);
   const captionIds = ids.slice(1).filter((id) => id !== coca.eos);
   const encoded = tokenizer([tokenizer.decode(captionIds, { skip_special_tokens: true })], { padding: true, truncation: true });
   const text = await model.text(encoded as unknown as Record<string, unknown>);
@@ -178,7 +206,6 @@ export async function runCaption(
     nb += b[i] * b[i];
   }
   const cosine = dot / Math.sqrt(na * nb);
-  const cross = tensorData(final.cross_attentions);
   return {
     result: {
       kind: 'caption',
@@ -186,9 +213,9 @@ export async function runCaption(
       steps,
       text: tokenizer.decode(captionIds, { skip_special_tokens: true }),
       stopped,
-      crossAttentions: { dims: cross.dims.slice(1), data: cross.data },
+      crossAttentions: stackSteps(rows.map((r) => r.cross_attentions), image.image_tokens.dims[1]),
       visionAttentions: vision.vision_attentions ? squeeze(vision.vision_attentions) : null,
-      selfAttentions: final.self_attentions ? squeeze(final.self_attentions) : null,
+      selfAttentions: rows[0].self_attentions ? stackSteps(rows.map((r) => r.self_attentions), ids.length) : null,
       cosine,
       logit: cosine * model.info.logitScale,
     },

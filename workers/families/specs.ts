@@ -92,7 +92,7 @@ const SPECS: Readonly<Record<Family, FamilySpec>> = Object.freeze({
     imageEmbeds: 'image_embeds',
     padding: true,
     initialScale: fromConfigInit,
-    graphs: { decoder: graph('decoder_model') },
+    graphs: { decoder: graph('decoder_model_merged') },
   },
   maskvlm: {
     family: 'maskvlm',

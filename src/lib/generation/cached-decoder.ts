@@ -34,6 +34,27 @@ export interface CachedGraph<T extends GraphTensor> {
   tensor(type: 'int64' | 'float32', data: BigInt64Array | Float32Array, dims: number[]): T;
 }
 
+/** What this loop needs of an onnxruntime session (-web or -node): its inputs and a run. */
+export interface SessionLike<T extends GraphTensor> {
+  readonly inputMetadata: readonly unknown[];
+  run(feeds: Record<string, T>): Promise<Record<string, T>>;
+}
+
+/**
+ * An onnxruntime session as a `CachedGraph`, given that runtime's Tensor class.
+ * @example greedyCaptions(sessionGraph(await InferenceSession.create(path), Tensor), { image_tokens }, 8, options)
+ */
+export function sessionGraph<T extends GraphTensor>(
+  session: SessionLike<T>,
+  Tensor: new (type: 'int64' | 'float32', data: BigInt64Array | Float32Array, dims: number[]) => T,
+): CachedGraph<T> {
+  return {
+    inputs: session.inputMetadata as readonly InputMetadata[],
+    run: (feeds) => session.run(feeds),
+    tensor: (type, data, dims) => new Tensor(type, data, dims),
+  };
+}
+
 const PAST = /^past_key_values\.(\d+)\.(key|value)$/;
 
 /** One cache entry: the input it is fed to, the output it comes back from, its fixed dims. */
