@@ -1,5 +1,10 @@
 import { mount } from 'svelte';
-import App from './App.svelte';
+import { RuntimeState } from './state/runtime.svelte';
 import './app.css';
 
-mount(App, { target: document.getElementById('app')! });
+// The worker starts and the model downloads while the views are still being fetched and built:
+// the Contrastive lab's runtime is made here, before the app mounts, and handed to it.
+const runtime = new RuntimeState();
+void runtime.load();
+const { default: App } = await import('./App.svelte');
+mount(App, { target: document.getElementById('app')!, props: { runtime } });

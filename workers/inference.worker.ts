@@ -5,21 +5,39 @@
  * request with a result or a typed error.
  */
 import { env } from '@huggingface/transformers';
-import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import { transferables, type ModelSource, type Device, type DevicePreference, type ErrorCode, type Request, type Response } from '../src/lib/runtime/protocol';
+import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
+import ortGpuWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import ortGpuMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import { transferables, type ModelSource, type Device, type DevicePreference, type Dtype, type ErrorCode, type Request, type Response } from '../src/lib/runtime/protocol';
 import { embedImages, embedTexts, inspectDualEncoder, loadDualEncoder, runLlipHead, type LoadedModel } from './families/dual-encoder';
 import { runCaption, runMasked, tokenize } from './families/forge-tasks';
 import type { Task, TaskResult } from '../src/lib/runtime/protocol';
 import { classify, UnsupportedModelError } from './errors';
 import { ModelCache } from './model-cache';
 import { findHubModel } from '../src/lib/registry/hub-models';
+import { chooseBackend, SMALL_MODEL_BYTES, type AdapterFacts, type BackendChoice } from './backend-choice';
+import { adapterFacts, measurementKey, recall, remember, timeWarmForward } from './backend-facts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 // The app serves ORT's runtime itself: no CDN, works offline.
 const onnxEnv = env.backends.onnx as { wasm: { wasmPaths: unknown; numThreads: number } };
-onnxEnv.wasm.wasmPaths = { wasm: ortWasm, mjs: ortMjs };
+
+/**
+ * ORT's WASM runtime comes in builds: the plain one (14 MB) runs the WASM backend only, the
+ * asyncify one (27 MB) adds WebGPU (transformers.js falls back to the plain one itself where
+ * WebGPU cannot run). ORT starts its runtime once per worker, at the first session, from the
+ * build `wasmPaths` names then: the plain one unless this worker may run WebGPU. A worker that
+ * started plain stays on WASM; the runtime state starts a new worker to change that.
+ */
+let ortBuild: Device | null = null;
+function useOrtBuild(wanted: Device): Device {
+  if (ortBuild) return ortBuild;
+  ortBuild = wanted;
+  onnxEnv.wasm.wasmPaths = wanted === 'webgpu' ? { wasm: ortGpuWasm, mjs: ortGpuMjs } : { wasm: ortWasm, mjs: ortMjs };
+  return ortBuild;
+}
 // Threads need SharedArrayBuffer, which needs cross-origin isolation.
 const MAX_THREADS = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
 if (!self.crossOriginIsolated) onnxEnv.wasm.numThreads = 1;
@@ -57,12 +75,50 @@ function fail(id: number, code: ErrorCode, message: string): void {
   post({ type: 'error', id, error: { code, message } });
 }
 
-async function chooseDevice(preference: DevicePreference): Promise<{ device: Device; note?: string }> {
-  if (preference === 'wasm') return { device: 'wasm' };
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
-  if (adapter) return { device: 'webgpu' };
-  return { device: 'wasm', note: preference === 'webgpu' ? 'WebGPU is not available in this browser, so the model runs on WASM.' : undefined };
+const NO_ADAPTER: AdapterFacts = { present: false, fallback: undefined, name: '' };
+
+/** Bundled models are the forge's tiny ones; a hub model is small when the registry says so. */
+function isSmall(source: ModelSource, dtype: Dtype): boolean {
+  if (source.origin === 'bundled') return true;
+  const sizes = findHubModel(source.id)?.files[dtype];
+  return sizes ? sizes.text + sizes.vision <= SMALL_MODEL_BYTES : false;
+}
+
+/** The backend for a load (see backend-choice.ts), within what this worker's ORT build can run. */
+async function chooseDevice(source: ModelSource, preference: DevicePreference, dtype: Dtype): Promise<BackendChoice & { key: string }> {
+  const adapter = preference === 'wasm' ? NO_ADAPTER : await adapterFacts();
+  const key = measurementKey(source, dtype, adapter);
+  const measured = preference === 'auto' && adapter.present ? await recall(key) : undefined;
+  const choice = chooseBackend({ preference, adapter, small: isSmall(source, dtype), measured });
+  const wanted: Device = choice.device === 'webgpu' || choice.measure ? 'webgpu' : 'wasm';
+  if (useOrtBuild(wanted) === wanted) return { ...choice, key };
+  return {
+    device: 'wasm',
+    key,
+    reason: 'This runtime started with the WASM-only build of ORT, so WASM.',
+    note: preference === 'webgpu' ? 'This runtime started on WASM; choose WebGPU again to start one that can run it.' : undefined,
+  };
+}
+
+type LoadArgs = Parameters<typeof loadDualEncoder>[0];
+
+/**
+ * A small model, where the adapter may be a real GPU: loads it on both backends, times one
+ * warm forward on each, keeps the faster and remembers the numbers for later loads.
+ */
+async function loadMeasured(args: LoadArgs, key: string, progress: Parameters<typeof loadDualEncoder>[1]): Promise<{ loaded: LoadedModel; reason: string }> {
+  const onWasm = await loadDualEncoder({ ...args, device: 'wasm' }, progress);
+  const wasmMs = await timeWarmForward(onWasm);
+  if (wasmMs === null) return { loaded: onWasm, reason: 'Auto: a small model whose graphs cannot be timed one by one, so WASM.' };
+  progress('Timing the model on WebGPU');
+  const onGpu = await loadDualEncoder({ ...args, device: 'webgpu' }, progress).catch(() => null);
+  const webgpuMs = onGpu ? ((await timeWarmForward(onGpu).catch(() => null)) ?? Infinity) : Infinity;
+  await remember(key, { wasmMs, webgpuMs });
+  const adapter = await adapterFacts();
+  const choice = chooseBackend({ preference: 'auto', adapter, small: true, measured: { wasmMs, webgpuMs } });
+  const [kept, dropped] = choice.device === 'webgpu' && onGpu ? [onGpu, onWasm] : [onWasm, onGpu];
+  await dropped?.dispose().catch(() => undefined);
+  return { loaded: kept, reason: choice.reason };
 }
 
 /** Points transformers.js at the bundled models or at the hub (or a mirror of it). */
@@ -85,28 +141,33 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspec
         useSource(source, request.options?.hubHost);
         const threads = Math.max(1, Math.min(MAX_THREADS, request.options?.threads ?? MAX_THREADS));
         onnxEnv.wasm.numThreads = threads;
-        const { device, note: deviceNote } = await chooseDevice(request.device);
-        modelCache.failedWrites = 0;
         const dtype = request.options?.dtype ?? 'fp32';
+        const choice = await chooseDevice(source, request.device, dtype);
+        const { device, note: deviceNote } = choice;
+        let backendReason = choice.reason;
+        modelCache.failedWrites = 0;
         const progress: Parameters<typeof loadDualEncoder>[1] = (stage, detail) => post({ type: 'progress', id, stage, ...detail });
         // The previous model keeps working until the new one has loaded: a failed load loses nothing.
         const previous = model;
         const published = isHub ? findHubModel(source.id)?.published : undefined;
         const families = request.options?.families;
+        const args: LoadArgs = { source, device, dtype, threads, published, families };
         let loaded: LoadedModel;
         try {
-          loaded = await loadDualEncoder({ source, device, dtype, threads, published, families }, progress);
+          if (choice.measure) ({ loaded, reason: backendReason } = await loadMeasured(args, choice.key, progress));
+          else loaded = await loadDualEncoder(args, progress);
         } catch (error) {
           if (device !== 'webgpu' || error instanceof UnsupportedModelError) throw error;
           // WebGPU can fail where WASM works (adapter limits, a lost device): fall back.
-          loaded = await loadDualEncoder({ source, device: 'wasm', dtype, threads, published, families }, progress);
+          loaded = await loadDualEncoder({ ...args, device: 'wasm' }, progress);
           loaded = { ...loaded, info: { ...loaded.info, note: `WebGPU failed (${classify(error).message.slice(0, 120)}), so the model runs on WASM.` } };
+          backendReason = 'WebGPU failed to load the model, so WASM.';
         }
         const storageNote = modelCache.failedWrites > 0
           ? `Storage is full, so ${modelCache.failedWrites} file${modelCache.failedWrites === 1 ? '' : 's'} of this model could not be kept: it works now, but will download again next time. Free space under "Downloaded models".`
           : undefined;
         const note = [deviceNote, loaded.info.note, storageNote].filter(Boolean).join(' ') || undefined;
-        model = note ? { ...loaded, info: { ...loaded.info, note } } : loaded;
+        model = { ...loaded, info: { ...loaded.info, ...(note ? { note } : {}), backendReason, ortBuild: ortBuild ?? 'wasm' } };
         // Sessions on a lost device may never finish releasing: don't wait for them.
         if (gpuLost) void previous?.dispose().catch(() => undefined);
         else await previous?.dispose().catch(() => undefined);

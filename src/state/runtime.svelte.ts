@@ -31,7 +31,8 @@ export class RuntimeState {
   readonly client = new InferenceClient(createWorker);
   readonly hubHost = hubHostFromUrl();
   info = $state.raw<ModelInfo | null>(null);
-  status = $state<'loading' | 'ready' | 'error'>('loading');
+  /** 'unloaded': the model and its worker were released (`unload`); `load` starts a new worker. */
+  status = $state<'loading' | 'ready' | 'error' | 'unloaded'>('loading');
   stage = $state('Starting the runtime');
   /** Progress of the current stage (0–1), when the runtime knows it. */
   fraction = $state<number | undefined>(undefined);
@@ -47,6 +48,10 @@ export class RuntimeState {
   /** The families the lab owning this runtime can show (undefined: the dual encoders). */
   readonly families: readonly Family[] | undefined;
   private lastAttempt: { model: ModelSource; device: DevicePreference; options: LoadOptions } | null = null;
+  /** The last load that succeeded, to come back to when a load in a new worker fails. */
+  private lastLoaded: { model: ModelSource; device: DevicePreference; options: LoadOptions } | null = null;
+  /** True after `unload`: the client's worker has ended. */
+  private released = false;
 
   constructor(initial: ModelSource = BUNDLED_CLIP, families?: readonly Family[]) {
     this.model = initial;
@@ -87,13 +92,25 @@ export class RuntimeState {
     this.fraction = undefined;
     this.bytes = undefined;
     this.files = [];
+    const previous = this.info;
+    // A worker whose ORT started with the WASM-only build cannot run WebGPU (see the worker):
+    // a load that may choose WebGPU gets a new worker, as does a load after `unload`.
+    const fresh = this.released || (previous?.ortBuild === 'wasm' && (device === 'webgpu' || (device === 'auto' && model.origin === 'hub')));
+    if (fresh) this.client.replaceWorker();
+    this.released = false;
     try {
       await this.client.load(model, device, { ...options, hubHost: this.hubHost, families: this.families });
+      this.lastLoaded = { model, device, options };
       return true;
     } catch (error) {
       // A newer load replaced this one: the state is that load's to set.
       if (error instanceof RuntimeError && error.code === 'superseded') return false;
       this.error = error instanceof RuntimeError ? error.message : String(error);
+      // The new worker has no model: bring back the one that worked.
+      if (fresh && previous && this.lastLoaded) {
+        const back = this.lastLoaded;
+        await this.client.load(back.model, back.device, { ...back.options, hubHost: this.hubHost, families: this.families }).catch(() => (this.info = null));
+      }
       // The worker keeps the model it had: the app goes on working with it.
       if (this.info) {
         this.model = this.info.source;
@@ -103,6 +120,18 @@ export class RuntimeState {
       }
       return false;
     }
+  }
+
+  /**
+   * Releases the model: its worker ends, and with it the model's sessions, ORT's memory and
+   * its threads. The lab keeps what it shows; `load` (or `retry`) starts a new worker.
+   */
+  unload(): void {
+    this.client.dispose();
+    this.released = true;
+    this.info = null;
+    this.status = 'unloaded';
+    this.stage = 'Unloaded';
   }
 
   /** What loading a hub model would download, from its config and file sizes (nothing loads). */

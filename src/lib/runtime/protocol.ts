@@ -149,6 +149,10 @@ export interface ModelInfo {
   readonly threads: number;
   /** Why the backend differs from the preference, when it does. */
   readonly note?: string;
+  /** Why this backend runs the model (the preference, the adapter, a remembered measurement). */
+  readonly backendReason?: string;
+  /** The ORT WASM build the worker loaded: 'wasm' runs WASM only, 'webgpu' both backends. */
+  readonly ortBuild?: 'wasm' | 'webgpu';
   readonly loadMs: number;
   /** Patches per side of the image encoder (forge models), from the config. */
   readonly patchGrid?: number;
