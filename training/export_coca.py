@@ -183,6 +183,8 @@ def export_all(model: TinyCoca, meta, golden_inputs, out, report):
     golden = goldens(model, golden_inputs, meta["vocabulary"])
     with open(os.path.join(out, "goldens.json"), "w") as f:
         json.dump(golden, f, separators=(",", ":"))
+    from forge.families.coca.cached_decoder import add_cached  # the decoder with a key/value cache, and its goldens
+    add_cached(model, out)
     write_json(os.path.join(out, "training.json"), {"config": model.config.as_dict(), **report})
     print("greedy captions of the golden images:", json.dumps(golden["greedy"]["text"]), flush=True)
     print(f"exported to {out}", flush=True)

@@ -1,8 +1,7 @@
 /**
  * The bundled CoCa's decoder with a key/value cache (onnx/decoder_model_merged.onnx) against
- * PyTorch: the forge's cached goldens (goldens_decoder_merged.json: greedy captions decoded one
- * token per step, every step's logits, image 0's attentions) and the teacher-forced goldens of
- * goldens.json, through onnxruntime-node and the loop the worker runs
+ * PyTorch: the forge's cached goldens (goldens.json's cached_decoder: greedy captions decoded one
+ * token per step, every step's logits, image 0's attentions) and the teacher-forced goldens, through onnxruntime-node and the loop the worker runs
  * (src/lib/generation/cached-decoder.ts), and the worker's caption task (the Generative lab's
  * path, through transformers.js). MODEL_DIR points elsewhere for the forge's smoke run.
  */
@@ -24,13 +23,14 @@ const goldens = JSON.parse(readFileSync(join(modelDir, 'goldens.json'), 'utf8'))
   inputs: { input_ids: GoldenTensor; attention_mask: GoldenTensor; pixel_values: GoldenTensor };
   outputs: Record<string, GoldenTensor>;
   greedy: { ids: number[][] };
+  cached_decoder: {
+    max_length: number; bos_token_id: number; eos_token_id: number;
+    ids: number[][];
+    step_logits: number[][];
+    image0: { cross_attentions: number[][]; self_attentions: number[][] };
+  };
 };
-const cached = JSON.parse(readFileSync(join(modelDir, 'goldens_decoder_merged.json'), 'utf8')) as {
-  max_length: number; bos_token_id: number; eos_token_id: number;
-  ids: number[][];
-  step_logits: number[][];
-  image0: { cross_attentions: number[][]; self_attentions: number[][] };
-};
+const cached = goldens.cached_decoder;
 const config = readConfig(modelDir);
 const t = config.text_config;
 const layers = t.unimodal_layers + t.multimodal_layers;

@@ -24,8 +24,8 @@ image_tokens at every step: 64 patches cost less than carrying them as more cach
 
   PYTHONPATH=training /usr/bin/python3 training/forge/families/coca/cached_decoder.py \
       --model static/models/shapes-coca
-exports the graph and its goldens from the shipped model's own weights, read back from its ONNX
-graphs (the training checkpoint is not kept) and checked against its goldens first.
+exports the graph, and adds its goldens to goldens.json, from the shipped model's own weights,
+read back from its ONNX graphs (the training checkpoint is not kept) and checked first.
 """
 import json
 import os
@@ -43,7 +43,7 @@ import export_coca
 
 OPSET = 14
 GRAPH = "decoder_model_merged"
-GOLDENS = "goldens_decoder_merged.json"
+GOLDENS_KEY = "cached_decoder"  # its goldens, a key of goldens.json
 
 
 def cached_self_attention(attn, x, mask, past_key, past_value):
@@ -170,12 +170,11 @@ def cached_greedy(model: TinyCoca, image_tokens):
 
 
 @torch.no_grad()
-def cached_goldens(model: TinyCoca, pixel_values, vocabulary=None):
-    """PyTorch reference for the cached decoder on the golden images: each image's greedy caption
-    decoded through the cache, every step's logits for the new position, and image 0's per-step
-    attentions (all images' would make the file large)."""
+def cached_goldens(model: TinyCoca, image_tokens, vocabulary=None):
+    """PyTorch reference for the cached decoder on the golden images' tokens [images, P, W]:
+    each image's greedy caption decoded through the cache, every step's logits for the new
+    position, and image 0's per-step attentions (all images' would make the file large)."""
     model.eval()
-    image_tokens = model.vision(pixel_values)[1]
     captions, logits = [], []
     attentions = None
     for i in range(image_tokens.shape[0]):
@@ -190,28 +189,33 @@ def cached_goldens(model: TinyCoca, pixel_values, vocabulary=None):
         raise SystemExit(f"cached greedy captions {captions} differ from TinyCoca.generate's {uncached}")
     c = model.config
     return {
-        "about": "Greedy captions of the golden images (goldens.json's pixel_values) decoded one token per step "
-                 "through decoder_model_merged's cache, from [BOS], until [EOS] or max_length tokens. "
-                 "step_logits[i][k]: the logits of step k (input token ids[i][k], past k tokens), [V]. "
-                 "Image 0's cross_attentions[k] [multimodal layers, heads, patches] and "
-                 "self_attentions[k] [unimodal + multimodal layers, heads, k + 1] are the new position's rows.",
+        "about": f"Greedy captions of the golden images decoded one token per step through {GRAPH}'s cache, "
+                 "from [BOS], until [EOS] or max_length tokens. step_logits[i]: the logits of every step k "
+                 "(input token ids[i][k] after k cached tokens), [steps, V] flattened. Image 0's "
+                 "cross_attentions[k] [multimodal layers, heads, patches] and self_attentions[k] "
+                 "[unimodal + multimodal layers, heads, k + 1] are step k's rows for its new position.",
         "max_length": c.max_text_tokens, "bos_token_id": c.bos_id, "eos_token_id": c.eos_id,
         "ids": captions,
         **({"text": [export_coca.caption_text(g, vocabulary) for g in captions]} if vocabulary else {}),
         "step_logits": logits,
-        "image0": {"cross_attentions": attentions["cross"], "self_attentions": attentions["self"],
-                   "cross_dims": [c.multimodal_layers, c.text_heads, (c.image_size // c.patch_size) ** 2],
-                   "self_dims": [layer_count(c), c.text_heads, "k + 1"]},
+        "image0": {"cross_attentions": attentions["cross"], "self_attentions": attentions["self"]},
     }
 
 
-def write_cached(model: TinyCoca, pixel_values, out, vocabulary=None):
-    """The graph and its goldens for an exported model folder."""
+def add_cached(model: TinyCoca, out):
+    """Writes the graph into an exported model folder and adds its goldens to goldens.json (the
+    rest of the file is left as it was: the same values written the same way)."""
     export_cached_decoder(model, out)
-    golden = cached_goldens(model, pixel_values, vocabulary)
-    with open(os.path.join(out, GOLDENS), "w") as f:
-        json.dump(golden, f, separators=(",", ":"))
-    print(f"{GRAPH}: greedy captions through the cache equal TinyCoca.generate's; wrote {GOLDENS}", flush=True)
+    path = os.path.join(out, "goldens.json")
+    with open(path) as f:
+        goldens = json.load(f)
+    pixel_values = torch.tensor(goldens["inputs"]["pixel_values"]["data"]).reshape(goldens["inputs"]["pixel_values"]["dims"])
+    with torch.no_grad():
+        image_tokens = model.vision(pixel_values)[1]
+    goldens[GOLDENS_KEY] = cached_goldens(model, image_tokens)
+    with open(path, "w") as f:
+        json.dump(goldens, f, separators=(",", ":"))
+    print(f"{GRAPH}: greedy captions through the cache equal TinyCoca.generate's; goldens.json has them as {GOLDENS_KEY}", flush=True)
 
 
 # ---- the shipped model's weights, read back from its own graphs ----
@@ -312,7 +316,6 @@ def check_goldens(model: TinyCoca, model_dir, tolerance=1e-5):
         raise SystemExit(f"the recovered model does not reproduce the goldens: {bad}, greedy {greedy == g['greedy']['ids']}")
     print("recovered weights reproduce goldens.json; worst relative differences:",
           ", ".join(f"{k} {v:.1e}" for k, v in worst.items()), flush=True)
-    return pixel_values, g["greedy"]["text"]
 
 
 def main():
@@ -322,10 +325,8 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(2)
     model = recover(args.model)
-    pixel_values, texts = check_goldens(model, args.model)
-    write_cached(model, pixel_values, args.model)
-    golden = json.load(open(os.path.join(args.model, GOLDENS)))
-    print("greedy captions:", json.dumps(texts if golden["ids"] else []), flush=True)
+    check_goldens(model, args.model)
+    add_cached(model, args.model)
 
 
 if __name__ == "__main__":
