@@ -1,6 +1,7 @@
 /**
- * Held-out evaluation of a forge CoCa: its three graphs on onnxruntime-node, captions decoded
- * greedily here in TypeScript (`greedyCaptions`, also used by the parity test).
+ * Held-out evaluation of a forge CoCa: its graphs on onnxruntime-node, captions decoded greedily
+ * in TypeScript through the decoder's key/value cache (decoder_model_merged, with the loop the
+ * worker and the parity tests run: src/lib/generation/cached-decoder.ts).
  *
  * Measures, per drawn variant, on `count` one-shape scenes:
  *   exact       the greedy caption is the scene's full caption ("a small red circle at the top left")
@@ -14,58 +15,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-node';
+import { Tensor as OrtTensor } from 'onnxruntime-node';
 import { captionText, fullCaption, spec, type Scene } from '../../src/lib/shapes/index.ts';
 import { argmaxRows, cosineMatrix } from '../../src/lib/contrastive/similarity.ts';
 import {
   HELD_OUT_SEED, VARIANTS, captionGroups, heldOutScenes, int64, loadPreprocessing, onnxSession, percent, pixelValues, topOneShare, type Variant,
 } from './harness.ts';
 import type { EvalFamily } from './family.ts';
-
-export interface GreedyOptions {
-  readonly bos: number;
-  readonly eos: number;
-  readonly pad: number;
-  /** Most tokens a caption holds, BOS and EOS included. */
-  readonly maxLength: number;
-}
-
-/**
- * Greedy captions from the decoder graph: every sequence starts as [BOS]; each step runs the
- * decoder on the tokens so far and appends the arg-max of the last position's logits. A sequence
- * stops at [EOS] (kept) or when it holds `maxLength` tokens. Finished sequences are padded while
- * the others go on; causal attention keeps those pads from changing anything that is read.
- * @example await greedyCaptions(decoder, imageTokens, { bos: 2, eos: 3, pad: 0, maxLength: 16 })
- *   // [[2, 4, 25, 22, 13, 7, 29, 31, 18, 3], ...]: one id list per image, image_tokens [images, 64, W]
- */
-export async function greedyCaptions(decoder: InferenceSession, imageTokens: OrtTensor, o: GreedyOptions): Promise<number[][]> {
-  const batch = imageTokens.dims[0];
-  const sequences = Array.from({ length: batch }, () => [o.bos]);
-  const done = new Array<boolean>(batch).fill(false);
-  for (let length = 1; length < o.maxLength && done.includes(false); length++) {
-    const ids = BigInt64Array.from(sequences.flat(), (v) => BigInt(v));
-    const mask = new BigInt64Array(batch * length).fill(1n);
-    const { logits } = await decoder.run({
-      input_ids: new OrtTensor('int64', ids, [batch, length]),
-      attention_mask: new OrtTensor('int64', mask, [batch, length]),
-      image_tokens: imageTokens,
-    }, ['logits']);
-    const vocab = logits.dims[2];
-    const values = logits.data as Float32Array;
-    for (let b = 0; b < batch; b++) {
-      if (done[b]) {
-        sequences[b].push(o.pad);
-        continue;
-      }
-      const row = values.subarray((b * length + length - 1) * vocab, (b * length + length) * vocab);
-      let best = 0;
-      for (let v = 1; v < vocab; v++) if (row[v] > row[best]) best = v;
-      sequences[b].push(best);
-      done[b] = best === o.eos;
-    }
-  }
-  return sequences.map((s) => (s.includes(o.eos) ? s.slice(0, s.indexOf(o.eos) + 1) : s));
-}
+import { greedyCaptions, sessionGraph, type GreedyOptions } from '../../src/lib/generation/cached-decoder.ts';
 
 export interface CocaConfig {
   readonly model_type: string;
@@ -73,7 +30,7 @@ export interface CocaConfig {
   readonly vision_config: { hidden_size: number; num_patches: number; num_hidden_layers: number; num_attention_heads: number };
   readonly text_config: {
     bos_token_id: number; eos_token_id: number; pad_token_id: number; max_length: number;
-    unimodal_layers: number; multimodal_layers: number; num_attention_heads: number; vocab_size: number;
+    unimodal_layers: number; multimodal_layers: number; num_attention_heads: number; vocab_size: number; hidden_size: number;
   };
 }
 
@@ -117,7 +74,8 @@ export function captionAttributes(caption: string) {
 export async function evaluateCoca(modelDir: string, count: number): Promise<CocaEvalReport> {
   const config = readConfig(modelDir);
   const { tokenizer, processor } = await loadPreprocessing(modelDir);
-  const [vision, text, decoder] = await Promise.all(['vision_model', 'text_model', 'decoder_model'].map((name) => onnxSession(modelDir, name)));
+  const [vision, text, decoder] = await Promise.all(['vision_model', 'text_model', 'decoder_model_merged'].map((name) => onnxSession(modelDir, name)));
+  const captioner = sessionGraph(decoder, OrtTensor);
   const size = spec.imageSize;
   const plane = 3 * size * size;
 
@@ -138,7 +96,7 @@ export async function evaluateCoca(modelDir: string, count: number): Promise<Coc
       const out = await vision.run({ pixel_values: new OrtTensor('float32', pixels.subarray(from * plane, to * plane), [to - from, 3, size, size]) },
         ['image_tokens', 'image_embeds']);
       imageEmbeds.set(out.image_embeds.data as Float32Array, from * dim);
-      for (const ids of await greedyCaptions(decoder, out.image_tokens, greedyOptions(config))) {
+      for (const ids of await greedyCaptions(captioner, { image_tokens: out.image_tokens }, to - from, greedyOptions(config))) {
         captions.push(tokenizer.decode(ids, { skip_special_tokens: true }));
       }
     }
