@@ -9,20 +9,10 @@ import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import { AutoProcessor, AutoTokenizer, RawImage, env, type Tensor } from '@huggingface/transformers';
 import { fullCaption, holds, meanings, renderScene, sceneFromSeed, spec, type Meaning, type Scene } from '../../src/lib/shapes/index.ts';
 import { shrinkShortestEdge } from '../../src/lib/image/resample.ts';
+import { HELD_OUT_SEED, type Variant } from './variants.ts';
 
-/** Held-out scenes start here; training draws from one random stream seeded with 1. */
-export const HELD_OUT_SEED = 1_000_000;
-
-/** How a held-out scene is drawn before the app shrinks it to the model's size. */
-export interface Variant { readonly name: string; readonly size: number; readonly antialias: boolean; readonly plain: boolean }
-
-export const VARIANTS: readonly Variant[] = [
-  { name: '32 px', size: 32, antialias: true, plain: false },
-  { name: '64 px', size: 64, antialias: true, plain: false },
-  { name: '128 px', size: 128, antialias: true, plain: false },
-  { name: '256 px', size: 256, antialias: true, plain: false },
-  { name: '224 px, hard edges, white', size: 224, antialias: false, plain: true },
-];
+export { HELD_OUT_SEED, VARIANTS, type Variant } from './variants.ts';
+export { percent } from '../cards/format.ts';
 
 /** The caption sets image → text top-1 ranks among: 216 full, 12 "a {colour} {shape}", 576 relations. */
 export const captionGroups = {
@@ -99,5 +89,3 @@ export async function pixelValues(processor: Processor, scenes: readonly Scene[]
   }
   return batch;
 }
-
-export const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
