@@ -38,6 +38,21 @@ export function colourScale(domain: readonly [number, number]) {
   return scaleSequential(interpolateViridis).domain(domain as [number, number]);
 }
 
+// One scratch canvas per thumbnail size, reused: a new canvas a thumbnail made every redraw
+// (every answer while a shape is dragged) create a 2-D context each, which costs more than
+// the drawing.
+const scratches = new Map<number, OffscreenCanvasRenderingContext2D>();
+
+function thumbnail(pixels: Uint8ClampedArray, size: number): OffscreenCanvas {
+  let scratch = scratches.get(size);
+  if (!scratch) {
+    scratch = new OffscreenCanvas(size, size).getContext('2d')!;
+    scratches.set(size, scratch);
+  }
+  scratch.putImageData(new ImageData(rgbToRgba(pixels, size * size), size, size), 0, 0);
+  return scratch.canvas;
+}
+
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
@@ -66,12 +81,9 @@ export function drawMatrix(context: CanvasRenderingContext2D, figure: MatrixFigu
   });
   // Thumbnails of what the model saw, left of their rows.
   const thumb = Math.min(cell - 2, 48);
-  figure.thumbnails.forEach((t, i) => {
-    const scratch = new OffscreenCanvas(t.size, t.size);
-    scratch.getContext('2d')!.putImageData(new ImageData(rgbToRgba(t.pixels, t.size * t.size), t.size, t.size), 0, 0);
-    context.imageSmoothingEnabled = false;
-    context.drawImage(scratch, left - thumb - 6, top + i * cell + (cell - thumb) / 2, thumb, thumb);
-  });
+  context.imageSmoothingEnabled = false;
+  // drawImage copies the scratch at once, so the next thumbnail can reuse it.
+  figure.thumbnails.forEach((t, i) => context.drawImage(thumbnail(t.pixels, t.size), left - thumb - 6, top + i * cell + (cell - thumb) / 2, thumb, thumb));
   // Cells, values and argmax marks.
   const rowBest = argmaxRows(shown);
   const columnBest = argmaxColumns(shown);

@@ -106,9 +106,12 @@ export class ContrastiveLab {
     return image?.origin.kind === 'composed' ? { imageId, scene: image.origin.scene } : null;
   }
 
-  /** Replaces a composed image's scene (while dragging): the newest drawing supersedes older ones. */
-  updateComposed(id: number, scene: Scene): void {
-    const pixels = renderScene(scene, SAMPLE_RENDER_SIZE);
+  /**
+   * Replaces a composed image's scene (while dragging): the newest drawing supersedes older
+   * ones. Its row keeps the last embedding until the new one arrives, so the matrix and the
+   * map change once per answer, not twice. `pixels`: the scene already drawn at the samples' size.
+   */
+  updateComposed(id: number, scene: Scene, pixels: RGBImage = renderScene(scene, SAMPLE_RENDER_SIZE)): void {
     this.images = this.images.map((img) => (img.id === id ? { ...img, origin: { kind: 'composed', scene }, pixels, status: 'pending' as const } : img));
     const image = this.images.find((img) => img.id === id);
     if (image) void this.embedImages([image]);
@@ -249,8 +252,21 @@ export class ContrastiveLab {
 
   // ---- the matrix ----
 
-  /** Images with an embedding from the current model, in list order: the matrix rows. */
-  readonly rows = $derived.by(() => this.images.filter((img) => img.status === 'ready' && img.embed !== null && img.generation === this.runtime.generation));
+  /**
+   * Images with an embedding from the current model, in list order: the matrix rows. An image
+   * being embedded again (a composed scene being dragged) keeps its row and its last numbers.
+   */
+  readonly rows = $derived.by(() => {
+    const next = this.images.filter((img) => img.status !== 'error' && img.embed !== null && img.generation === this.runtime.generation);
+    // The same rows with the same numbers (a dragged scene's new drawing, still being
+    // embedded): the previous array, so the matrix, the map and the tables are not redone.
+    const previous = this.lastRows;
+    const same = (a: LabImage, b: LabImage) => a.id === b.id && a.embed === b.embed && a.label === b.label && a.modelInput === b.modelInput && a.attention === b.attention;
+    if (previous.length === next.length && previous.every((p, k) => same(p, next[k]))) return previous;
+    this.lastRows = next;
+    return next;
+  });
+  private lastRows: LabImage[] = [];
 
   /**
    * The matrix columns, in list order: each usable caption with the text its embedding is
@@ -292,12 +308,20 @@ export class ContrastiveLab {
   });
 
   /** For each matrix row, the matrix column of its paired caption (or null). */
-  readonly pairs = $derived(this.rows.map((img) => {
-    const position = this.images.indexOf(img);
-    const captionId = this.pairOverrides.has(img.id) ? this.pairOverrides.get(img.id)! : this.captions[position]?.id ?? null;
-    const column = this.columns.findIndex((c) => c.id === captionId);
-    return column >= 0 ? column : null;
-  }));
+  readonly pairs = $derived.by(() => {
+    const next = this.rows.map((img) => {
+      const position = this.images.findIndex((i) => i.id === img.id);
+      const captionId = this.pairOverrides.has(img.id) ? this.pairOverrides.get(img.id)! : this.captions[position]?.id ?? null;
+      const column = this.columns.findIndex((c) => c.id === captionId);
+      return column >= 0 ? column : null;
+    });
+    // Unchanged pairs keep their array: the loss and the map's lines are not redone for nothing.
+    const previous = this.lastPairs;
+    if (previous.length === next.length && previous.every((p, k) => p === next[k])) return previous;
+    this.lastPairs = next;
+    return next;
+  });
+  private lastPairs: (number | null)[] = [];
 
   setPair(imageId: number, captionId: number | null): void {
     const next = new Map(this.pairOverrides);

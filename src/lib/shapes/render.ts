@@ -69,17 +69,41 @@ export function renderScene(scene: Scene, size: number, options: RenderOptions =
   const colours = scene.shapes.map((s) => colourRgb(s.colour));
   const noise = options.noise ?? 0;
   const random = noise > 0 ? seededRandom(options.noiseSeed ?? 0) : null;
+  // A shape touches only pixels within 1.2 radii (+ a pixel) of its centre. Without noise,
+  // pixels no shape touches are the background, written without the per-shape work: the
+  // composer redraws its scene at every pointer move. Columns [from, to) of each row need it.
+  const reach = scene.shapes.map((s) => s.radius * 1.2 + 1 / size);
+  const column = (f: number) => Math.min(size, Math.max(0, Math.floor(f * size - 0.5)));
+  const [red, green, blue] = scene.background;
   for (let y = 0; y < size; y++) {
     const fy = (y + 0.5) / size;
+    let from = random ? 0 : size;
+    let to = random ? size : 0;
+    for (let i = 0; i < scene.shapes.length && !random; i++) {
+      const shape = scene.shapes[i];
+      if (Math.abs(fy - shape.cy) > reach[i]) continue;
+      // One pixel of slack on both sides: the per-pixel test below decides exactly.
+      from = Math.min(from, column(shape.cx - reach[i]) - 1);
+      to = Math.max(to, column(shape.cx + reach[i]) + 2);
+    }
+    from = Math.max(0, from);
+    to = Math.min(size, to);
     for (let x = 0; x < size; x++) {
+      const o = (y * size + x) * 3;
+      if (x < from || x >= to) {
+        data[o] = red;
+        data[o + 1] = green;
+        data[o + 2] = blue;
+        continue;
+      }
       const fx = (x + 0.5) / size;
-      let r = scene.background[0];
-      let g = scene.background[1];
-      let b = scene.background[2];
+      let r = red;
+      let g = green;
+      let b = blue;
       for (let i = 0; i < scene.shapes.length; i++) {
         const shape = scene.shapes[i];
         // Skip pixels far from the shape cheaply.
-        if (Math.abs(fx - shape.cx) > shape.radius * 1.2 + 1 / size || Math.abs(fy - shape.cy) > shape.radius * 1.2 + 1 / size) continue;
+        if (Math.abs(fx - shape.cx) > reach[i] || Math.abs(fy - shape.cy) > reach[i]) continue;
         const distancePx = signedDistance(shape, fx, fy) * size;
         const coverage = antialias ? Math.min(1, Math.max(0, 0.5 - distancePx)) : distancePx <= 0 ? 1 : 0;
         if (coverage === 0) continue;
@@ -88,7 +112,6 @@ export function renderScene(scene: Scene, size: number, options: RenderOptions =
         g += (c[1] - g) * coverage;
         b += (c[2] - b) * coverage;
       }
-      const o = (y * size + x) * 3;
       if (random) {
         r += gaussian(random) * noise * 255;
         g += gaussian(random) * noise * 255;
