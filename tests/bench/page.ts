@@ -16,6 +16,8 @@ import { buildInputs, loadVocabulary, type Inputs } from './inputs';
 import type { LongEntry, PipelineSeries, PipelineSetup, Side, Tower } from './types';
 // Part (d)–(f): per bundled model (window.benchModels), in the same page.
 import './page-models';
+// Part (h): CoCa's decoding with and without the key/value cache (window.benchDecoding).
+import './page-decoding';
 
 const MODEL_URL = `${import.meta.env.BASE_URL}models/shapes-clip`;
 

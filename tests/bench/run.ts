@@ -9,13 +9,14 @@
  *       fresh worker from the browser cache (hub path and bundled copy) vs fetched (models.ts)
  *   (e) per model: ms per image and per caption, worker pipeline vs direct ORT, interleaved
  *   (f) per model: jointMap (the embedding map's PCA) on 500 + 500 real embeddings, main thread
+ *   (h) CoCa's decoding step with and without the key/value cache, positions 2 and 16 (decoding.ts)
  * All on WASM; WebGPU is never measured (here it is a software adapter).
  * This is not a test: it never fails on a missed goal, it reports it. It fails only when it
  * cannot measure (a page error, an external request, a matrix that does not show the edit).
  *
  * Options (environment): BENCH_REPS (default 200), BENCH_WARMUP (50), BENCH_EDITS (20),
  * BENCH_LOAD_ROUNDS (8), BENCH_MODEL_REPS (96), BENCH_MODEL_WARMUP (20),
- * BENCH_PROJECTION_RUNS (15).
+ * BENCH_PROJECTION_RUNS (15), BENCH_DECODING_REPS (200), BENCH_DECODING_WARMUP (30).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +26,7 @@ import { discoverModels, runModels } from './models';
 import { runPipeline } from './pipeline';
 import { buildResults } from './report';
 import { formatResults } from './table';
+import { DECODING_REPS, DECODING_WARMUP, formatDecoding, runDecoding, type DecodingRun } from './decoding';
 
 const REPS = Number(process.env.BENCH_REPS ?? 200);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 50);
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
   const samples: number[] = [];
   const sampler = setInterval(() => samples.push(os.loadavg()[0]), 10_000);
   let results;
+  let decoding: DecodingRun | undefined;
   try {
     part('(a)');
     const a = await runPipeline(REPS, WARMUP, log);
@@ -64,6 +67,8 @@ async function main(): Promise<void> {
     const b = await runEdits([16, 64], EDITS, EDIT_WARMUP, log);
     part('(d)–(f)');
     const m = await runModels(models, MODEL_OPTIONS, log);
+    part('(h)');
+    decoding = await runDecoding(DECODING_REPS, DECODING_WARMUP, log);
     results = buildResults({
       date: new Date().toISOString(),
       command: 'npm run bench',
@@ -92,10 +97,11 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await stopAll();
   }
-  writeFileSync(OUTPUT, `${JSON.stringify(results, null, 1)}\n`);
-  console.log(`\n${formatResults(results)}\n`);
+  writeFileSync(OUTPUT, `${JSON.stringify({ ...results, decoding }, null, 1)}\n`);
+  console.log(`\n${formatResults(results)}\n\n${decoding ? formatDecoding(decoding) : ''}\n`);
   log(`wrote ${OUTPUT}`);
-  const { externalRequests, pageErrors } = results.conditions;
+  const externalRequests = results.conditions.externalRequests + (decoding?.external.length ?? 0);
+  const pageErrors = [...results.conditions.pageErrors, ...(decoding?.pageErrors ?? [])];
   if (externalRequests > 0 || pageErrors.length > 0) {
     console.error(`[bench] invalid run: ${externalRequests} external requests, page errors: ${pageErrors.join(' | ')}`);
     process.exitCode = 1;

@@ -5,21 +5,21 @@
  * (src/lib/generation/cached-decoder.ts), and the worker's caption task (the Generative lab's
  * path, through transformers.js). MODEL_DIR points elsewhere for the forge's smoke run.
  */
-import { readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import { env } from '@huggingface/transformers';
+import { Tensor as OrtTensor } from 'onnxruntime-node';
 import type { Device, TaskResult } from '../../src/lib/runtime/protocol.ts';
 import { loadDualEncoder, type LoadedModel } from '../../workers/families/dual-encoder.ts';
 import { runCaption } from '../../workers/families/forge-tasks.ts';
-import { readConfig } from '../../training/eval-coca.ts';
+import { readConfig } from '../../training/eval/coca.ts';
 import { decodeStep, emptyCache, lastLogits, sessionGraph, stackSteps, type CachedGraph, type KeyValueCache } from '../../src/lib/generation/cached-decoder.ts';
+import {
+  floatTensor as float, goldenImagePixels, int64Tensor as int64, logitTolerance, modelUnderTest, onnxSession, readModelJson, worstDifference as worst,
+  type GoldenTensor,
+} from './goldens.ts';
 
-const modelDir = resolve(process.env.MODEL_DIR ?? 'static/models/shapes-coca');
+const { modelDir, modelId } = modelUnderTest('static/models/shapes-coca');
 
-interface GoldenTensor { dims: number[]; data: number[] }
-const goldens = JSON.parse(readFileSync(join(modelDir, 'goldens.json'), 'utf8')) as {
+const goldens = readModelJson<{
   inputs: { input_ids: GoldenTensor; attention_mask: GoldenTensor; pixel_values: GoldenTensor };
   outputs: Record<string, GoldenTensor>;
   greedy: { ids: number[][] };
@@ -29,30 +29,12 @@ const goldens = JSON.parse(readFileSync(join(modelDir, 'goldens.json'), 'utf8'))
     step_logits: number[][];
     image0: { cross_attentions: number[][]; self_attentions: number[][] };
   };
-};
+}>(modelDir, 'goldens.json');
 const cached = goldens.cached_decoder;
 const config = readConfig(modelDir);
 const t = config.text_config;
 const layers = t.unimodal_layers + t.multimodal_layers;
 const patches = config.vision_config.num_patches;
-
-function worst(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  expect(actual.length).toBeGreaterThan(0);
-  let w = 0;
-  for (let i = 0; i < actual.length; i++) w = Math.max(w, Math.abs(Number(actual[i]) - Number(expected[i])));
-  return w;
-}
-
-/** Logits are compared relative to their largest magnitude, as in coca.parity.test.ts. */
-function logitTolerance(values: ArrayLike<number>): number {
-  let largest = 1;
-  for (let i = 0; i < values.length; i++) largest = Math.max(largest, Math.abs(values[i]));
-  return 1e-4 * largest;
-}
-
-const float = (g: GoldenTensor) => new OrtTensor('float32', Float32Array.from(g.data), g.dims);
-const int64 = (g: GoldenTensor) => new OrtTensor('int64', BigInt64Array.from(g.data, (v) => BigInt(v)), g.dims);
 
 describe('bundled CoCa: decoding with a key/value cache against PyTorch', () => {
   let graph: CachedGraph<OrtTensor>;
@@ -76,9 +58,9 @@ describe('bundled CoCa: decoding with a key/value cache against PyTorch', () => 
   }
 
   beforeAll(async () => {
-    const vision = await InferenceSession.create(join(modelDir, 'onnx', 'vision_model.onnx'));
+    const vision = await onnxSession(modelDir, 'vision_model');
     imageTokens = (await vision.run({ pixel_values: float(goldens.inputs.pixel_values) }, ['image_tokens'])).image_tokens;
-    graph = sessionGraph(await InferenceSession.create(join(modelDir, 'onnx', 'decoder_model_merged.onnx')), OrtTensor);
+    graph = sessionGraph(await onnxSession(modelDir, 'decoder_model_merged'), OrtTensor);
   });
 
   it('names one cache entry per self-attention layer and its outputs, heads and head size fixed', () => {
@@ -172,20 +154,13 @@ describe("the worker's caption task through the cache (the Generative lab's path
 
   /** Golden image i as the 8-bit RGB pixels the forge normalised (undone exactly). */
   function goldenPixels(i: number) {
-    const [, , size] = goldens.inputs.pixel_values.dims;
-    const plane = size * size;
-    const values = goldens.inputs.pixel_values.data.slice(i * 3 * plane, (i + 1) * 3 * plane);
-    const data = new Uint8ClampedArray(3 * plane);
-    for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) data[p * 3 + c] = Math.round((values[c * plane + p] * 0.5 + 0.5) * 255);
-    return { kind: 'pixels' as const, width: size, height: size, channels: 3 as const, data };
+    const { size, pixels } = goldenImagePixels(goldens.inputs.pixel_values, i);
+    return { kind: 'pixels' as const, width: size, height: size, channels: 3 as const, data: pixels };
   }
 
   beforeAll(async () => {
-    env.allowRemoteModels = false;
-    env.allowLocalModels = true;
-    env.localModelPath = dirname(modelDir) + '/';
     // transformers.js in Node runs onnxruntime-node, whose device is called 'cpu'.
-    const source = { id: basename(modelDir), origin: 'bundled' as const };
+    const source = { id: modelId, origin: 'bundled' as const };
     model = await loadDualEncoder({ source, device: 'cpu' as Device, dtype: 'fp32', threads: 1, families: ['coca'] }, () => {});
   });
 
@@ -213,7 +188,7 @@ describe("the worker's caption task through the cache (the Generative lab's path
     const heads = t.num_attention_heads;
     expect(cross.dims).toEqual([t.multimodal_layers, heads, length, patches]);
     expect(self?.dims).toEqual([layers, heads, length, length]);
-    const rowOf = (x: { dims: number[]; data: Float32Array }, m: number, k: number) => Array.from(x.data.subarray((m * length + k) * x.dims[3], (m * length + k + 1) * x.dims[3]));
+    const rowOf = (x: { dims: readonly number[]; data: Float32Array }, m: number, k: number) => Array.from(x.data.subarray((m * length + k) * x.dims[3], (m * length + k + 1) * x.dims[3]));
     cached.image0.cross_attentions.forEach((expected, k) => {
       const actual = Array.from({ length: t.multimodal_layers * heads }, (_, m) => rowOf(cross, m, k)).flat();
       expect(worst(actual, expected)).toBeLessThan(1e-4);
