@@ -48,8 +48,9 @@ predict the next word. So one model both ranks captions and writes them.
 
 There is no CoCa model class in transformers.js: the folder has its own model type
 (\`shapes_coca\`). Its tokenizer and image processor are those of shapes-clip and load with
-\`AutoTokenizer\` and \`AutoProcessor\`; its three graphs run on onnxruntime directly, and
-captions are decoded greedily by the caller (a few lines, below).
+\`AutoTokenizer\` and \`AutoProcessor\`; its graphs run on onnxruntime directly, and
+captions are decoded by the caller, one token per step through the decoder's key/value cache
+(a few lines, below).
 
 ## Architecture (${thousands(training.parameters)} parameters)
 
@@ -76,8 +77,9 @@ captions are decoded greedily by the caller (a few lines, below).
 | \`onnx/vision_model.onnx\` | \`pixel_values\` float32 [B, 3, ${c.image_size}, ${c.image_size}] → \`image_tokens\` [B, ${patches}, ${c.vision_width}], \`image_embeds\` [B, ${c.embed_dim}], \`vision_attentions\` [B, ${c.vision_layers}, ${c.vision_heads}, ${patches}, ${patches}] | ${folder.megabytes('onnx/vision_model.onnx')} |
 | \`onnx/text_model.onnx\` | \`input_ids\`, \`attention_mask\` int64 [B, L] → \`text_embeds\` [B, ${c.embed_dim}], \`logit_scale\` (scalar, already exponentiated) | ${folder.megabytes('onnx/text_model.onnx')} |
 | \`onnx/decoder_model.onnx\` | \`input_ids\`, \`attention_mask\` int64 [B, L] (from [BOS]), \`image_tokens\` float32 [B, ${patches}, ${c.vision_width}] → \`logits\` [B, L, ${c.vocab_size}], \`cross_attentions\` [B, ${c.multimodal_layers}, ${c.text_heads}, L, ${patches}], \`self_attentions\` [B, ${layers}, ${c.text_heads}, L, L] | ${folder.megabytes('onnx/decoder_model.onnx')} |
+| \`onnx/decoder_model_merged.onnx\` | the same decoder with a key/value cache, in the layout of transformers.js's \`decoder_model_merged\` graphs: \`input_ids\` int64 [B, N] (the new tokens only), \`attention_mask\` int64 [B, P + N], \`image_tokens\` float32 [B, ${patches}, ${c.vision_width}], \`past_key_values.{i}.key\` / \`.value\` float32 [B, ${c.text_heads}, P, ${c.text_width / c.text_heads}] for each of the ${layers} self-attention layers (unimodal first) → \`logits\` [B, N, ${c.vocab_size}], \`present.{i}.key\` / \`.value\` [B, ${c.text_heads}, P + N, ${c.text_width / c.text_heads}], \`cross_attentions\` [B, ${c.multimodal_layers}, ${c.text_heads}, N, ${patches}], \`self_attentions\` [B, ${layers}, ${c.text_heads}, N, P + N]; with P = 0 it is \`decoder_model\` | ${folder.megabytes('onnx/decoder_model_merged.onnx')} |
 | \`config.json\`, \`tokenizer.json\`, \`tokenizer_config.json\`, \`preprocessor_config.json\` | model type \`shapes_coca\`; shapes-clip's tokenizer and image processor | |
-| \`goldens.json\` | PyTorch outputs for 8 sample images × 8 captions, and the greedy caption of each image (the parity test compares against it) | ${folder.megabytes('goldens.json')} |
+| \`goldens.json\` | PyTorch outputs for 8 sample images × 8 captions, the greedy caption of each image, and (\`cached_decoder\`) every step's logits and image 0's attention rows decoded through the cache (the parity tests compare against it) | ${folder.megabytes('goldens.json')} |
 | \`training.json\`, \`eval.json\` | the training run's config, report and history, and the held-out evaluation this card is written from | |
 
 ONNX opset 14, fp32; batch and sequence axes are dynamic (L ≤ ${c.max_text_tokens}). \`image_embeds\` and \`text_embeds\`
@@ -89,13 +91,16 @@ ${c.unimodal_layers} unimodal layers, then the ${c.multimodal_layers} multimodal
 
 ### Captioning
 
-Greedy: start from [BOS] (id ${config.text_config.bos_token_id}), run the decoder on the tokens so far, append the arg-max of the
-last position's logits; stop after [EOS] (id ${config.text_config.eos_token_id}) or when the caption holds ${config.text_config.max_length} tokens, [BOS] and
-[EOS] included. \`greedyCaptions\` in \`training/eval-coca.ts\` does this on onnxruntime:
+Greedy: start from [BOS] (id ${config.text_config.bos_token_id}) and an empty cache (P = 0); at each step feed the last token
+with the cache, append the arg-max of its logits and keep \`present.*\` as the next step's
+\`past_key_values.*\`; stop after [EOS] (id ${config.text_config.eos_token_id}) or when the caption holds ${config.text_config.max_length} tokens, [BOS] and [EOS]
+included. A step costs the same at every position; without the cache each step reads the whole
+caption again. \`greedyCaptions\` in \`src/lib/generation/cached-decoder.ts\` does this on onnxruntime:
 
 \`\`\`ts
 const { image_tokens } = await vision.run({ pixel_values }, ['image_tokens']);
-const ids = await greedyCaptions(decoder, image_tokens, { bos: ${config.text_config.bos_token_id}, eos: ${config.text_config.eos_token_id}, pad: ${config.text_config.pad_token_id}, maxLength: ${config.text_config.max_length} });
+const decoder = sessionGraph(await InferenceSession.create('onnx/decoder_model_merged.onnx'), Tensor);
+const ids = await greedyCaptions(decoder, { image_tokens }, 1, { bos: ${config.text_config.bos_token_id}, eos: ${config.text_config.eos_token_id}, pad: ${config.text_config.pad_token_id}, maxLength: ${config.text_config.max_length} });
 tokenizer.decode(ids[0], { skip_special_tokens: true }); // e.g. "${goldens.greedy.text[0]}"
 \`\`\`
 
