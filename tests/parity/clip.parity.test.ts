@@ -3,31 +3,19 @@
  * off), must reproduce the forge's PyTorch goldens. MODEL_DIR points elsewhere for the
  * forge's smoke run.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, basename, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  AutoProcessor, AutoTokenizer, CLIPTextModelWithProjection, CLIPVisionModelWithProjection, CLIPModel, RawImage, Tensor, env,
+  AutoProcessor, AutoTokenizer, CLIPTextModelWithProjection, CLIPVisionModelWithProjection, CLIPModel,
 } from '@huggingface/transformers';
+import {
+  expectClose, expectForgePixelValues, expectForgeTokens, modelUnderTest, readModelJson, transformersTensor, type GoldenInputs, type GoldenTensor,
+} from './goldens.ts';
 
-const modelDir = resolve(process.env.MODEL_DIR ?? 'static/models/shapes-clip');
-const modelId = basename(modelDir);
-env.allowRemoteModels = false;
-env.allowLocalModels = true;
-env.localModelPath = dirname(modelDir) + '/';
-
-interface GoldenTensor { dims: number[]; data: number[] }
-const goldens = JSON.parse(readFileSync(`${modelDir}/goldens.json`, 'utf8')) as {
-  inputs: { seeds: number[]; captions: string[]; input_ids: GoldenTensor; attention_mask: GoldenTensor; pixel_values: GoldenTensor };
+const { modelDir, modelId } = modelUnderTest('static/models/shapes-clip');
+const goldens = readModelJson<{
+  inputs: GoldenInputs;
   outputs: Record<string, GoldenTensor> & { logit_scale: number };
-};
-
-function expectClose(actual: ArrayLike<number>, expected: GoldenTensor, tolerance = 1e-4): void {
-  expect(actual.length).toBe(expected.data.length);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(Number(actual[i]) - expected.data[i]));
-  expect(worst).toBeLessThan(tolerance);
-}
+}>(modelDir, 'goldens.json');
 
 const options = { device: 'cpu', dtype: 'fp32' } as const;
 
@@ -43,25 +31,12 @@ describe(`bundled CLIP (${modelId}) against the PyTorch goldens`, () => {
   });
 
   it('tokenizes the captions as the forge did', () => {
-    const encoded = tokenizer(goldens.inputs.captions, { padding: true, truncation: true });
-    expect(encoded.input_ids.dims).toEqual(goldens.inputs.input_ids.dims);
-    expect(Array.from(encoded.input_ids.data as BigInt64Array, Number)).toEqual(goldens.inputs.input_ids.data);
-    expect(Array.from(encoded.attention_mask.data as BigInt64Array, Number)).toEqual(goldens.inputs.attention_mask.data);
+    expectForgeTokens(tokenizer(goldens.inputs.captions, { padding: true, truncation: true }), goldens.inputs);
   });
 
   it('turns the sample pixels into the same pixel values', async () => {
-    const processor = await AutoProcessor.from_pretrained(modelId);
-    const [, , size] = goldens.inputs.pixel_values.dims;
-    const raw = readFileSync(`${modelDir}/goldens.json`, 'utf8');
-    expect(raw.length).toBeGreaterThan(0);
     // Undo the forge's normalisation to recover the 8-bit pixels, then run the real processor.
-    const values = goldens.inputs.pixel_values.data;
-    const plane = size * size;
-    const pixels = new Uint8ClampedArray(3 * plane);
-    for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) pixels[i * 3 + c] = Math.round((values[c * plane + i] * 0.5 + 0.5) * 255);
-    const { pixel_values } = await processor(new RawImage(pixels, size, size, 3));
-    expect(pixel_values.dims).toEqual([1, 3, size, size]);
-    expectClose(pixel_values.data as Float32Array, { dims: [], data: values.slice(0, 3 * plane) }, 1e-6);
+    await expectForgePixelValues(await AutoProcessor.from_pretrained(modelId), goldens.inputs.pixel_values);
   });
 
   it('text tower: embeddings, attention probabilities and logit scale', async () => {
@@ -74,7 +49,7 @@ describe(`bundled CLIP (${modelId}) against the PyTorch goldens`, () => {
 
   it('vision tower: embeddings and attention probabilities', async () => {
     const pv = goldens.inputs.pixel_values;
-    const out = await visionModel({ pixel_values: new Tensor('float32', Float32Array.from(pv.data), pv.dims) });
+    const out = await visionModel({ pixel_values: transformersTensor(pv) });
     expectClose(out.image_embeds.data, goldens.outputs.image_embeds);
     const first = goldens.outputs.vision_attentions_image0;
     expectClose((out.vision_attentions.data as Float32Array).subarray(0, first.data.length), first);
@@ -84,7 +59,7 @@ describe(`bundled CLIP (${modelId}) against the PyTorch goldens`, () => {
     const model = await CLIPModel.from_pretrained(modelId, options);
     const pv = goldens.inputs.pixel_values;
     const text = tokenizer(goldens.inputs.captions, { padding: true, truncation: true });
-    const out = await model({ ...text, pixel_values: new Tensor('float32', Float32Array.from(pv.data), pv.dims) });
+    const out = await model({ ...text, pixel_values: transformersTensor(pv) });
     expectClose(out.logits_per_image.data, goldens.outputs.logits_per_image, 1e-4 * goldens.outputs.logit_scale);
   });
 });
@@ -107,7 +82,7 @@ describe(`the same CLIP with 8-bit weights (${modelId}, q8) against the fp32 PyT
     const vision = await CLIPVisionModelWithProjection.from_pretrained(modelId, { device: 'cpu', dtype: 'q8' });
     const pv = goldens.inputs.pixel_values;
     const t = (await text(tokenizer(goldens.inputs.captions, { padding: true, truncation: true }))).text_embeds;
-    const v = (await vision({ pixel_values: new Tensor('float32', Float32Array.from(pv.data), pv.dims) })).image_embeds;
+    const v = (await vision({ pixel_values: transformersTensor(pv) })).image_embeds;
     const dim = t.dims[1];
     const pairs: [ArrayLike<number>, GoldenTensor][] = [[t.data, goldens.outputs.text_embeds], [v.data, goldens.outputs.image_embeds]];
     for (const [q8, golden] of pairs) {

@@ -3,7 +3,8 @@
  * ShapesWorld scenes drawn at several sizes and styles, through transformers.js.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluateClip, VARIANTS } from '../../training/eval-clip';
+import { evaluateClip } from '../../training/eval/clip.ts';
+import { VARIANTS } from '../../training/eval/variants.ts';
 
 // Always the shipped model (the forge's smoke run checks only clip.parity.test.ts on its own model).
 const modelDir = 'static/models/shapes-clip';

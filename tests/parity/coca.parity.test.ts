@@ -5,52 +5,24 @@
  * (decoder_model_merged, whose step-by-step parity is in coca-cached.parity.test.ts). MODEL_DIR
  * points elsewhere for the forge's smoke run.
  */
-import { readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import { AutoProcessor, AutoTokenizer, RawImage, env } from '@huggingface/transformers';
-import { greedyOptions, readConfig } from '../../training/eval-coca.ts';
+import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-node';
+import { AutoProcessor, AutoTokenizer } from '@huggingface/transformers';
+import { greedyOptions, readConfig } from '../../training/eval/coca.ts';
 import { greedyCaptions, sessionGraph } from '../../src/lib/generation/cached-decoder.ts';
+import {
+  expectForgePixelValues, expectForgeTokens, expectFirstItem, expectOutput, floatTensor as float, int64Tensor as int64, logitTolerance,
+  modelUnderTest, onnxSession, readModelJson, type GoldenInputs, type GoldenTensor,
+} from './goldens.ts';
 
-const modelDir = resolve(process.env.MODEL_DIR ?? 'static/models/shapes-coca');
-const modelId = basename(modelDir);
-env.allowRemoteModels = false;
-env.allowLocalModels = true;
-env.localModelPath = dirname(modelDir) + '/';
-
-interface GoldenTensor { dims: number[]; data: number[] }
-const goldens = JSON.parse(readFileSync(join(modelDir, 'goldens.json'), 'utf8')) as {
-  inputs: { seeds: number[]; captions: string[]; input_ids: GoldenTensor; attention_mask: GoldenTensor; pixel_values: GoldenTensor };
+const { modelDir, modelId } = modelUnderTest('static/models/shapes-coca');
+const goldens = readModelJson<{
+  inputs: GoldenInputs & { attention_mask: GoldenTensor };
   outputs: Record<string, GoldenTensor> & { logit_scale: number };
   greedy: { max_length: number; bos_token_id: number; eos_token_id: number; ids: number[][]; text: string[] };
-};
+}>(modelDir, 'goldens.json');
 const config = readConfig(modelDir);
-
-/** Largest absolute difference, after checking both hold the same (non-zero) number of values. */
-function worstDifference(actual: ArrayLike<number>, expected: GoldenTensor): number {
-  expect(actual.length).toBe(expected.data.length);
-  expect(actual.length).toBeGreaterThan(0);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(Number(actual[i]) - expected.data[i]));
-  return worst;
-}
-
-function expectOutput(output: OrtTensor, expected: GoldenTensor, tolerance = 1e-4): void {
-  expect(output.dims).toEqual(expected.dims);
-  expect(worstDifference(output.data as Float32Array, expected)).toBeLessThan(tolerance);
-}
-
-/** Item 0 of a batched output against a golden kept for item 0 only. */
-function expectFirstItem(output: OrtTensor, expected: GoldenTensor, tolerance = 1e-4): void {
-  expect(output.dims.slice(1)).toEqual(expected.dims.slice(1));
-  expect(expected.dims[0]).toBe(1);
-  expect(worstDifference((output.data as Float32Array).subarray(0, expected.data.length), expected)).toBeLessThan(tolerance);
-}
-
-const float = (t: GoldenTensor) => new OrtTensor('float32', Float32Array.from(t.data), t.dims);
-const int64 = (t: GoldenTensor) => new OrtTensor('int64', BigInt64Array.from(t.data, (v) => BigInt(v)), t.dims);
-const session = (name: string) => InferenceSession.create(join(modelDir, 'onnx', `${name}.onnx`));
+const session = (name: string) => onnxSession(modelDir, name);
 
 describe(`bundled CoCa (${modelId}) against the PyTorch goldens`, () => {
   let vision: InferenceSession;
@@ -71,25 +43,14 @@ describe(`bundled CoCa (${modelId}) against the PyTorch goldens`, () => {
 
   it('tokenizes the captions as the forge did', async () => {
     const tokenizer = await AutoTokenizer.from_pretrained(modelId);
-    const encoded = tokenizer(goldens.inputs.captions, { padding: true, truncation: true });
-    expect(encoded.input_ids.dims).toEqual(goldens.inputs.input_ids.dims);
-    expect(Array.from(encoded.input_ids.data as BigInt64Array, Number)).toEqual(goldens.inputs.input_ids.data);
-    expect(Array.from(encoded.attention_mask.data as BigInt64Array, Number)).toEqual(goldens.inputs.attention_mask.data);
+    expectForgeTokens(tokenizer(goldens.inputs.captions, { padding: true, truncation: true }), goldens.inputs);
     // And turns the golden greedy ids back into the golden caption texts.
     expect(goldens.greedy.ids.map((ids) => tokenizer.decode(ids, { skip_special_tokens: true }))).toEqual(goldens.greedy.text);
   });
 
   it('turns the sample pixels into the same pixel values', async () => {
-    const processor = await AutoProcessor.from_pretrained(modelId);
-    const [, , size] = goldens.inputs.pixel_values.dims;
     // Undo the forge's normalisation to recover image 0's 8-bit pixels, then run the real processor.
-    const values = goldens.inputs.pixel_values.data;
-    const plane = size * size;
-    const pixels = new Uint8ClampedArray(3 * plane);
-    for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) pixels[i * 3 + c] = Math.round((values[c * plane + i] * 0.5 + 0.5) * 255);
-    const { pixel_values } = await processor(new RawImage(pixels, size, size, 3));
-    expect(pixel_values.dims).toEqual([1, 3, size, size]);
-    expect(worstDifference(pixel_values.data as Float32Array, { dims: [], data: values.slice(0, 3 * plane) })).toBeLessThan(1e-6);
+    await expectForgePixelValues(await AutoProcessor.from_pretrained(modelId), goldens.inputs.pixel_values);
   });
 
   it('vision graph: image tokens, contrastive embeddings and attention probabilities', async () => {
@@ -128,8 +89,7 @@ describe(`bundled CoCa (${modelId}) against the PyTorch goldens`, () => {
       input_ids: int64(goldens.inputs.input_ids), attention_mask: int64(goldens.inputs.attention_mask), image_tokens: image.image_tokens,
     });
     const logits = goldens.outputs.logits;
-    const largest = Math.max(1, ...logits.data.map(Math.abs));
-    expectOutput(out.logits, logits, 1e-4 * largest);
+    expectOutput(out.logits, logits, logitTolerance(logits.data));
     const [batch, length] = goldens.inputs.input_ids.dims;
     const t = config.text_config;
     expect(out.logits.dims).toEqual([batch, length, t.vocab_size]);

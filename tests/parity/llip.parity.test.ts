@@ -3,44 +3,23 @@
  * through transformers.js, its three graphs (vision, text, cross-attention head) through
  * onnxruntime-node. MODEL_DIR points elsewhere for the forge's smoke run.
  */
-import { readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import { AutoProcessor, AutoTokenizer, RawImage, env } from '@huggingface/transformers';
+import type { InferenceSession } from 'onnxruntime-node';
+import { AutoProcessor, AutoTokenizer } from '@huggingface/transformers';
+import {
+  expectClose, expectForgePixelValues, expectForgeTokens, expectOutput, floatTensor as float, int64Tensor as int64, modelUnderTest, onnxSession,
+  readModelJson, type GoldenInputs, type GoldenTensor,
+} from './goldens.ts';
 
-const modelDir = resolve(process.env.MODEL_DIR ?? 'static/models/shapes-llip');
-const modelId = basename(modelDir);
-env.allowRemoteModels = false;
-env.allowLocalModels = true;
-env.localModelPath = dirname(modelDir) + '/';
-
-interface GoldenTensor { dims: number[]; data: number[] }
-const goldens = JSON.parse(readFileSync(join(modelDir, 'goldens.json'), 'utf8')) as {
-  inputs: { seeds: number[]; captions: string[]; input_ids: GoldenTensor; attention_mask: GoldenTensor; pixel_values: GoldenTensor };
+const { modelDir, modelId } = modelUnderTest('static/models/shapes-llip');
+const goldens = readModelJson<{
+  inputs: GoldenInputs & { attention_mask: GoldenTensor };
   outputs: Record<string, GoldenTensor> & { logit_scale: number };
-};
-const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as {
+}>(modelDir, 'goldens.json');
+const config = readModelJson<{
   model_type: string; num_mixture_tokens: number; cross_attention_heads: number; projection_dim: number;
-};
-
-/** Largest absolute difference, after checking both hold the same number of values. */
-function worstDifference(actual: ArrayLike<number>, expected: GoldenTensor): number {
-  expect(actual.length).toBe(expected.data.length);
-  expect(actual.length).toBeGreaterThan(0);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(Number(actual[i]) - expected.data[i]));
-  return worst;
-}
-
-function expectOutput(output: OrtTensor, expected: GoldenTensor, tolerance = 1e-4): void {
-  expect(output.dims).toEqual(expected.dims);
-  expect(worstDifference(output.data as Float32Array, expected)).toBeLessThan(tolerance);
-}
-
-const float = (t: GoldenTensor) => new OrtTensor('float32', Float32Array.from(t.data), t.dims);
-const int64 = (t: GoldenTensor) => new OrtTensor('int64', BigInt64Array.from(t.data, (v) => BigInt(v)), t.dims);
-const session = (name: string) => InferenceSession.create(join(modelDir, 'onnx', `${name}.onnx`));
+}>(modelDir, 'config.json');
+const session = (name: string) => onnxSession(modelDir, name);
 
 describe(`bundled Llip (${modelId}) against the PyTorch goldens`, () => {
   let vision: InferenceSession;
@@ -57,23 +36,12 @@ describe(`bundled Llip (${modelId}) against the PyTorch goldens`, () => {
 
   it('tokenizes the captions as the forge did', async () => {
     const tokenizer = await AutoTokenizer.from_pretrained(modelId);
-    const encoded = tokenizer(goldens.inputs.captions, { padding: true, truncation: true });
-    expect(encoded.input_ids.dims).toEqual(goldens.inputs.input_ids.dims);
-    expect(Array.from(encoded.input_ids.data as BigInt64Array, Number)).toEqual(goldens.inputs.input_ids.data);
-    expect(Array.from(encoded.attention_mask.data as BigInt64Array, Number)).toEqual(goldens.inputs.attention_mask.data);
+    expectForgeTokens(tokenizer(goldens.inputs.captions, { padding: true, truncation: true }), goldens.inputs);
   });
 
   it('turns the sample pixels into the same pixel values', async () => {
-    const processor = await AutoProcessor.from_pretrained(modelId);
-    const [, , size] = goldens.inputs.pixel_values.dims;
     // Undo the forge's normalisation to recover image 0's 8-bit pixels, then run the real processor.
-    const values = goldens.inputs.pixel_values.data;
-    const plane = size * size;
-    const pixels = new Uint8ClampedArray(3 * plane);
-    for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) pixels[i * 3 + c] = Math.round((values[c * plane + i] * 0.5 + 0.5) * 255);
-    const { pixel_values } = await processor(new RawImage(pixels, size, size, 3));
-    expect(pixel_values.dims).toEqual([1, 3, size, size]);
-    expect(worstDifference(pixel_values.data as Float32Array, { dims: [], data: values.slice(0, 3 * plane) })).toBeLessThan(1e-6);
+    await expectForgePixelValues(await AutoProcessor.from_pretrained(modelId), goldens.inputs.pixel_values);
   });
 
   it('vision graph: mixture tokens, hidden states and attention probabilities', async () => {
@@ -83,7 +51,7 @@ describe(`bundled Llip (${modelId}) against the PyTorch goldens`, () => {
     const first = goldens.outputs.vision_attentions_image0;
     const attentions = out.vision_attentions.data as Float32Array;
     expect(out.vision_attentions.dims.slice(1)).toEqual(first.dims.slice(1));
-    expect(worstDifference(attentions.subarray(0, first.data.length), first)).toBeLessThan(1e-4);
+    expectClose(attentions.subarray(0, first.data.length), first);
   });
 
   it('text graph: embeddings, hidden states and attention probabilities', async () => {

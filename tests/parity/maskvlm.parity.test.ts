@@ -3,47 +3,32 @@
  * processor through transformers.js, its one graph through onnxruntime-node. MODEL_DIR points
  * elsewhere for the forge's smoke run.
  */
-import { readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import { AutoProcessor, AutoTokenizer, RawImage, env } from '@huggingface/transformers';
+import { AutoProcessor, AutoTokenizer } from '@huggingface/transformers';
+import {
+  expectForgePixelValues, expectForgeTokens, floatTensor as float, int64Tensor as int64, logitTolerance, modelUnderTest, onnxSession, readModelJson,
+  worstDifference, type GoldenInputs, type GoldenTensor,
+} from './goldens.ts';
 
-const modelDir = resolve(process.env.MODEL_DIR ?? 'static/models/shapes-maskvlm');
-const modelId = basename(modelDir);
-env.allowRemoteModels = false;
-env.allowLocalModels = true;
-env.localModelPath = dirname(modelDir) + '/';
-
-interface GoldenTensor { dims: number[]; data: number[] }
+const { modelDir, modelId } = modelUnderTest('static/models/shapes-maskvlm');
 type InputName = 'pixel_values' | 'patch_mask' | 'input_ids' | 'attention_mask' | 'token_mask';
-const goldens = JSON.parse(readFileSync(join(modelDir, 'goldens.json'), 'utf8')) as {
-  inputs: { seeds: number[]; captions: string[] } & Record<InputName, GoldenTensor>;
+const goldens = readModelJson<{
+  inputs: GoldenInputs & Record<InputName, GoldenTensor>;
   outputs: Record<string, GoldenTensor>;
-};
-const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as {
+}>(modelDir, 'goldens.json');
+const config = readModelJson<{
   model_type: string; architectures: string[]; num_patches: number; patch_values: number; vocab_size: number;
   cross_layers: number; cross_heads: number; projection_dim: number;
   vision_config: { num_hidden_layers: number; num_attention_heads: number };
   text_config: { num_hidden_layers: number; num_attention_heads: number };
-};
+}>(modelDir, 'config.json');
 
 const OUTPUTS = [
   'reconstructed_patches', 'word_logits', 'image_to_text_attentions', 'text_to_image_attentions',
   'itm_probability', 'image_embeds', 'text_embeds', 'vision_attentions', 'text_attentions',
 ];
 
-/** Largest absolute difference, after checking both hold the same, non-zero number of values. */
-function worstDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  expect(actual.length).toBeGreaterThan(0);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(Number(actual[i]) - Number(expected[i])));
-  return worst;
-}
-
-const float = (t: GoldenTensor) => new OrtTensor('float32', Float32Array.from(t.data), t.dims);
-const int64 = (t: GoldenTensor) => new OrtTensor('int64', BigInt64Array.from(t.data, (v) => BigInt(v)), t.dims);
 const goldenFeeds = () => ({
   pixel_values: float(goldens.inputs.pixel_values),
   patch_mask: float(goldens.inputs.patch_mask),
@@ -106,7 +91,7 @@ describe(`bundled MaskVLM (${modelId}) against the PyTorch goldens`, () => {
   let out: Record<string, OrtTensor>;
 
   beforeAll(async () => {
-    session = await InferenceSession.create(join(modelDir, 'onnx', 'model.onnx'));
+    session = await onnxSession(modelDir, 'model');
     out = (await session.run(goldenFeeds())) as Record<string, OrtTensor>;
   });
 
@@ -119,23 +104,12 @@ describe(`bundled MaskVLM (${modelId}) against the PyTorch goldens`, () => {
 
   it('tokenizes the captions as the forge did', async () => {
     const tokenizer = await AutoTokenizer.from_pretrained(modelId);
-    const encoded = tokenizer(goldens.inputs.captions, { padding: true, truncation: true });
-    expect(encoded.input_ids.dims).toEqual(goldens.inputs.input_ids.dims);
-    expect(Array.from(encoded.input_ids.data as BigInt64Array, Number)).toEqual(goldens.inputs.input_ids.data);
-    expect(Array.from(encoded.attention_mask.data as BigInt64Array, Number)).toEqual(goldens.inputs.attention_mask.data);
+    expectForgeTokens(tokenizer(goldens.inputs.captions, { padding: true, truncation: true }), goldens.inputs);
   });
 
   it('turns the sample pixels into the same pixel values', async () => {
-    const processor = await AutoProcessor.from_pretrained(modelId);
-    const [, , size] = goldens.inputs.pixel_values.dims;
     // Undo the forge's normalisation to recover image 0's 8-bit pixels, then run the real processor.
-    const values = goldens.inputs.pixel_values.data;
-    const plane = size * size;
-    const pixels = new Uint8ClampedArray(3 * plane);
-    for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) pixels[i * 3 + c] = Math.round((values[c * plane + i] * 0.5 + 0.5) * 255);
-    const { pixel_values } = await processor(new RawImage(pixels, size, size, 3));
-    expect(pixel_values.dims).toEqual([1, 3, size, size]);
-    expect(worstDifference(pixel_values.data as Float32Array, values.slice(0, 3 * plane))).toBeLessThan(1e-6);
+    await expectForgePixelValues(await AutoProcessor.from_pretrained(modelId), goldens.inputs.pixel_values);
   });
 
   it('reproduces every golden output (logits within 1e-4 of their largest magnitude)', () => {
@@ -151,8 +125,8 @@ describe(`bundled MaskVLM (${modelId}) against the PyTorch goldens`, () => {
       const golden = goldens.outputs[name];
       expect(out[name].dims, name).toEqual(dims);
       expect(golden.dims, name).toEqual(dims);
-      const scale = name === 'word_logits' ? Math.max(1, ...golden.data.map(Math.abs)) : 1;
-      expect(worstDifference(out[name].data as Float32Array, golden.data), name).toBeLessThan(1e-4 * scale);
+      const tolerance = name === 'word_logits' ? logitTolerance(golden.data) : 1e-4;
+      expect(worstDifference(out[name].data as Float32Array, golden.data), name).toBeLessThan(tolerance);
     }
   });
 
@@ -238,7 +212,7 @@ describe(`bundled MaskVLM (${modelId}) against the PyTorch goldens`, () => {
       const width = out.word_logits.dims[1];
       const vocab = config.vocab_size;
       const golden = goldens.outputs.word_logits.data.slice(b * width * vocab, (b * width + length) * vocab);
-      expect(worstDifference(alone.word_logits.data as Float32Array, golden)).toBeLessThan(1e-4 * Math.max(1, ...golden.map(Math.abs)));
+      expect(worstDifference(alone.word_logits.data as Float32Array, golden)).toBeLessThan(logitTolerance(golden));
       const size = config.num_patches * config.patch_values;
       const patches = goldens.outputs.reconstructed_patches.data.slice(b * size, (b + 1) * size);
       expect(worstDifference(alone.reconstructed_patches.data as Float32Array, patches)).toBeLessThan(1e-4);

@@ -4,43 +4,26 @@
  * and its Unigram tokenizer must give one piece per grammar word. MODEL_DIR points elsewhere for
  * the forge's smoke run.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, basename, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  AutoProcessor, AutoTokenizer, SiglipModel, SiglipTextModel, SiglipVisionModel, RawImage, Tensor, env,
-} from '@huggingface/transformers';
+import { AutoProcessor, AutoTokenizer, SiglipModel, SiglipTextModel, SiglipVisionModel, Tensor } from '@huggingface/transformers';
 import { captionText, meanings, spec } from '../../src/lib/shapes/index.ts';
+import {
+  expectClose, expectForgePixelValues, expectForgeTokens, modelUnderTest, readModelJson, transformersTensor, type GoldenInputs, type GoldenTensor,
+} from './goldens.ts';
 
-const modelDir = resolve(process.env.MODEL_DIR ?? 'static/models/shapes-siglip');
-const modelId = basename(modelDir);
-env.allowRemoteModels = false;
-env.allowLocalModels = true;
-env.localModelPath = dirname(modelDir) + '/';
-
-interface GoldenTensor { dims: number[]; data: number[] }
-const goldens = JSON.parse(readFileSync(`${modelDir}/goldens.json`, 'utf8')) as {
-  inputs: { seeds: number[]; captions: string[]; input_ids: GoldenTensor; pixel_values: GoldenTensor };
+const { modelDir, modelId } = modelUnderTest('static/models/shapes-siglip');
+const goldens = readModelJson<{
+  inputs: GoldenInputs;
   outputs: Record<string, GoldenTensor> & { logit_scale: number; logit_bias: number };
-};
-const vocab = (JSON.parse(readFileSync(`${modelDir}/tokenizer.json`, 'utf8')).model.vocab as [string, number][]).map(([piece]) => piece);
+}>(modelDir, 'goldens.json');
+const vocab = readModelJson<{ model: { vocab: [string, number][] } }>(modelDir, 'tokenizer.json').model.vocab.map(([piece]) => piece);
 const MAX_LENGTH = 16;
 const EOS = vocab.indexOf('</s>');
 const UNK = vocab.indexOf('<unk>');
 
-function expectClose(actual: ArrayLike<number>, expected: GoldenTensor, tolerance = 1e-4): void {
-  expect(actual.length).toBe(expected.data.length);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(Number(actual[i]) - expected.data[i]));
-  expect(worst).toBeLessThan(tolerance);
-}
-
 const options = { device: 'cpu', dtype: 'fp32' } as const;
 const ids = (t: Tensor) => Array.from(t.data as BigInt64Array, Number);
-const goldenPixels = () => {
-  const pv = goldens.inputs.pixel_values;
-  return new Tensor('float32', Float32Array.from(pv.data), pv.dims);
-};
+const goldenPixels = () => transformersTensor(goldens.inputs.pixel_values);
 
 describe(`bundled SigLIP (${modelId}) against the PyTorch goldens`, () => {
   let tokenizer: Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
@@ -51,9 +34,7 @@ describe(`bundled SigLIP (${modelId}) against the PyTorch goldens`, () => {
   });
 
   it('tokenizes the captions as the forge did (max_length padding with "</s>")', () => {
-    const encoded = tokenize(goldens.inputs.captions);
-    expect(encoded.input_ids.dims).toEqual(goldens.inputs.input_ids.dims);
-    expect(ids(encoded.input_ids)).toEqual(goldens.inputs.input_ids.data);
+    expectForgeTokens(tokenize(goldens.inputs.captions), goldens.inputs, { mask: false });
   });
 
   it('makes every grammar word one piece and round-trips every caption text', () => {
@@ -80,18 +61,8 @@ describe(`bundled SigLIP (${modelId}) against the PyTorch goldens`, () => {
 
   it('turns the sample pixels into the same pixel values', async () => {
     const processor = await AutoProcessor.from_pretrained(modelId);
-    const [, , size] = goldens.inputs.pixel_values.dims;
-    // Undo the forge's normalisation to recover the 8-bit pixels, then run the real processor.
-    const values = goldens.inputs.pixel_values.data;
-    const plane = size * size;
-    for (let k = 0; k < goldens.inputs.seeds.length; k++) {
-      const image = values.slice(k * 3 * plane, (k + 1) * 3 * plane);
-      const pixels = new Uint8ClampedArray(3 * plane);
-      for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) pixels[i * 3 + c] = Math.round((image[c * plane + i] * 0.5 + 0.5) * 255);
-      const { pixel_values } = await processor(new RawImage(pixels, size, size, 3));
-      expect(pixel_values.dims).toEqual([1, 3, size, size]);
-      expectClose(pixel_values.data as Float32Array, { dims: [], data: image }, 1e-6);
-    }
+    // Undo the forge's normalisation to recover each image's 8-bit pixels, then run the real processor.
+    for (let k = 0; k < goldens.inputs.seeds.length; k++) await expectForgePixelValues(processor, goldens.inputs.pixel_values, k);
   });
 
   it('text model: pooler output, attention probabilities, logit scale and bias', async () => {

@@ -3,8 +3,8 @@
  * (held-out ShapesWorld scenes drawn at several sizes and styles, through transformers.js).
  */
 import { describe, expect, it } from 'vitest';
-import { VARIANTS } from '../../training/eval-clip';
-import { evaluateSiglip } from '../../training/eval-siglip';
+import { VARIANTS } from '../../training/eval/variants.ts';
+import { evaluateSiglip } from '../../training/eval/siglip.ts';
 
 // Always the shipped model (the forge's smoke run checks only siglip.parity.test.ts on its own model).
 const modelDir = 'static/models/shapes-siglip';
