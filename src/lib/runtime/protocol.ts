@@ -245,8 +245,9 @@ export type TaskResult =
       readonly text: string;
       readonly stopped: 'eos' | 'max-length';
       /**
-       * `cross_attentions` of the decoder's last pass `[layers, heads, L, P]`; the row of step k
-       * is position k (the query that predicted token k + 1 after the start token).
+       * The decoder's `cross_attentions` `[layers, heads, L, P]`, every position's rows from its
+       * own cached step; the row of step k is position k (the query that predicted token k + 1
+       * after the start token).
        */
       readonly crossAttentions: TensorData;
       /** The image encoder's `vision_attentions` `[layers, heads, T, T]` and the decoder's `self_attentions` `[layers, heads, L, L]`, when output. */
