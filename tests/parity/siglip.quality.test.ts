@@ -2,19 +2,8 @@
  * The bundled SigLIP's quality bar, the same as the bundled CLIP's and measured the same way
  * (held-out ShapesWorld scenes drawn at several sizes and styles, through transformers.js).
  */
-import { describe, expect, it } from 'vitest';
-import { VARIANTS } from '../../training/eval/variants.ts';
 import { evaluateSiglip } from '../../training/eval/siglip.ts';
+import { describeQualityBar } from './quality-bar.ts';
 
 // Always the shipped model (the forge's smoke run checks only siglip.parity.test.ts on its own model).
-const modelDir = 'static/models/shapes-siglip';
-
-describe('bundled SigLIP quality on held-out scenes', () => {
-  it('image→text top-1 ≥ 95% over all full captions and ≥ 90% over short typed captions, at every size', async () => {
-    const report = await evaluateSiglip(modelDir, 200);
-    for (const v of VARIANTS) {
-      expect(report.full[v.name], `full captions, ${v.name}`).toBeGreaterThanOrEqual(0.95);
-      expect(report.short[v.name], `short captions, ${v.name}`).toBeGreaterThanOrEqual(0.9);
-    }
-  }, 120_000);
-});
+describeQualityBar('bundled SigLIP quality on held-out scenes', () => evaluateSiglip('static/models/shapes-siglip', 200));
