@@ -138,7 +138,7 @@ ${table(['step', 'captioning loss', 'contrastive loss', 'exact caption', 'full-c
 
 ## Held-out quality
 
-Measured by \`training/eval-coca.ts\` on ${evaluation.count} one-shape scenes from seeds the training stream never
+Measured by \`training/eval.ts coca\` on ${evaluation.count} one-shape scenes from seeds the training stream never
 used (those of shapes-clip's evaluation), drawn by the TypeScript renderer as below, shrunk by the
 app's downscaler, preprocessed by transformers.js, and run on onnxruntime-node; captions decoded
 greedily in TypeScript. "Exact caption": the greedy caption is the scene's full caption, word for
@@ -163,7 +163,7 @@ ${table(['true full caption', 'greedy caption', 'exact'],
 Final validation during training: exact caption ${percent(last.caption_exact)}, full-caption retrieval ${percent(last.full)}.
 
 ${rebuildSection([
-  `bash training/forge-coca.sh          # training (STEPS=${training.steps}), export, goldens, parity test, eval, this card`,
-  'bash training/forge-coca.sh --smoke  # a few steps on a small dataset in a temporary folder, then the parity test',
+  `bash training/forge.sh coca          # training (STEPS=${training.steps}), export, goldens, parity test, eval, this card`,
+  'bash training/forge.sh coca --smoke  # a few steps on a small dataset in a temporary folder, then the parity test',
 ])}`;
 }

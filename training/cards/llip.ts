@@ -172,7 +172,7 @@ ${table(['step', 'seconds', 'loss', 'full captions', 'short captions', 'relation
 
 ## Held-out comparison with shapes-clip
 
-Measured by \`training/eval-llip.ts\` on ${evaluation.count} one-shape and ${evaluation.count} two-shape scenes from seeds the
+Measured by \`training/eval.ts llip\` on ${evaluation.count} one-shape and ${evaluation.count} two-shape scenes from seeds the
 training stream never used (those of shapes-clip's own evaluation), rendered by the TypeScript
 generator at each size below, shrunk, and preprocessed by transformers.js; Llip runs on
 onnxruntime-node, shapes-clip through transformers.js. Each cell is **Llip / CLIP**.
@@ -182,7 +182,7 @@ ${table(['drawn as', ...MEASURES.map((m) => titles[m])],
 
 - **full**, **short**, **relations**: the caption ranked first among all candidates is right (the
   scene's own full caption; for short captions and relations, any caption true of the scene).
-  shapes-clip's come from \`evaluateClip\` in \`training/eval-clip.ts\`, the evaluation behind its own card.
+  shapes-clip's come from \`evaluateClip\` in \`training/eval/clip.ts\`, the evaluation behind its own card.
 - **one shape's caption, text → image**: each of the ${evaluation.twoShapeScenes} two-shape scenes whose shapes have different
   full captions gives two queries, the full caption of each shape alone ("a small red circle at
   the top left" — true of the scene, but about half of it); each query ranks all those scenes, and
@@ -209,7 +209,7 @@ ${oneShapeText(evaluation)}
 ${relationText(evaluation)}
 
 ${rebuildSection([
-  `bash training/forge-llip.sh          # training (${training.steps} steps), export, goldens, parity test, evaluation, this card`,
-  'bash training/forge-llip.sh --smoke  # a few steps on a small dataset in a temporary folder, export, parity test',
+  `bash training/forge.sh llip          # training (${training.steps} steps), export, goldens, parity test, evaluation, this card`,
+  'bash training/forge.sh llip --smoke  # a few steps on a small dataset in a temporary folder, export, parity test',
 ])}`;
 }

@@ -170,7 +170,7 @@ ${historyTable(training.history)}
 
 ## Held-out evaluation
 
-\`training/eval-maskvlm.ts\`: ${evaluation.count} one-shape scenes from seeds the training data never used, drawn at
+\`training/eval.ts maskvlm\`: ${evaluation.count} one-shape scenes from seeds the training data never used, drawn at
 ${evaluation.renderSize} px, shrunk by the app's downscaler, preprocessed and tokenized by transformers.js, run on
 onnxruntime-node. Every scene is described by its full caption ("a small red circle at the top left").
 
@@ -208,8 +208,8 @@ Final training losses: MIM ${last.mim.toFixed(3)}, MLM ${last.mlm.toFixed(3)}, I
   without area averaging look different to it.
 
 ${rebuildSection([
-  `bash training/forge-maskvlm.sh          # train (${thousands(training.steps)} steps), export, parity test, evaluation, this card`,
-  'bash training/forge-maskvlm.sh --smoke  # a few steps into a temporary folder, then the parity test',
+  `bash training/forge.sh maskvlm          # train (${thousands(training.steps)} steps), export, parity test, evaluation, this card`,
+  'bash training/forge.sh maskvlm --smoke  # a few steps into a temporary folder, then the parity test',
 ], '')}
 \`tests/parity/maskvlm.parity.test.ts\` checks the graph against \`goldens.json\` in Node (every output within
 1e-4, logits relative to their largest magnitude), that attention rows sum to 1, and that masked

@@ -85,7 +85,7 @@ one at ${percent(last.p_best_false)}.
 
 ## Held-out quality, against shapes-clip on the same scenes
 
-Measured by \`training/eval-siglip.ts\` on ${count} one-shape and ${count} two-shape scenes from seeds the
+Measured by \`training/eval.ts siglip\` on ${count} one-shape and ${count} two-shape scenes from seeds the
 training stream never used (the same scenes and variants as shapes-clip's own card), rendered by
 the TypeScript generator at each size below, then shrunk, preprocessed and embedded through
 transformers.js. Image → text top-1: the caption ranked first among all candidates (for SigLIP,
