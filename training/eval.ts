@@ -15,6 +15,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { flag } from './arguments.ts';
 import type { EvalArguments, EvalFamily } from './eval/family.ts';
 import { clip } from './eval/clip.ts';
 import { siglip } from './eval/siglip.ts';
@@ -24,18 +25,12 @@ import { maskvlm } from './eval/maskvlm.ts';
 
 const FAMILIES = { clip, siglip, llip, coca, maskvlm };
 
-/** The value after `--name`, or the fallback. */
-function argument(argv: readonly string[], name: string, fallback: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : fallback;
-}
-
 /** Evaluates, prints the table and, with `--write`, writes the report. */
 async function run<Report>(name: string, family: EvalFamily<Report>, argv: readonly string[]): Promise<void> {
   const args: EvalArguments = {
-    modelDir: argument(argv, 'model', `static/models/shapes-${name}`),
-    count: Number(argument(argv, 'count', '500')),
-    flags: Object.fromEntries(Object.entries(family.flags ?? {}).map(([flag, fallback]) => [flag, argument(argv, flag, fallback)])),
+    modelDir: flag(argv, 'model', `static/models/shapes-${name}`),
+    count: Number(flag(argv, 'count', '500')),
+    flags: Object.fromEntries(Object.entries(family.flags ?? {}).map(([key, fallback]) => [key, flag(argv, key, fallback)])),
   };
   family.check?.(args);
   const report = await family.evaluate(args);

@@ -18,13 +18,9 @@ import {
   seededRandom, spec, uniform, vocabulary, type Random, type Scene,
 } from '../src/lib/shapes/index.ts';
 import { areaResize } from '../src/lib/image/resample.ts';
+import { flag } from './arguments.ts';
 
 const RENDER_SIZES = [32, 32, 40, 48, 64, 64, 96, 128, 160];
-
-function argument(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
 /** One training image: a scene drawn at a random size, style and noise, shrunk to model size. */
 export function trainingPixels(scene: Scene, random: Random): Uint8ClampedArray {
@@ -36,9 +32,9 @@ export function trainingPixels(scene: Scene, random: Random): Uint8ClampedArray 
 }
 
 function main(): void {
-  const out = argument('out', 'training/data');
-  const count = Number(argument('count', '120000'));
-  const random = seededRandom(Number(argument('seed', '1')));
+  const out = flag(process.argv, 'out', 'training/data');
+  const count = Number(flag(process.argv, 'count', '120000'));
+  const random = seededRandom(Number(flag(process.argv, 'seed', '1')));
   const pixels = spec.imageSize * spec.imageSize * 3;
   const truthBytes = Math.ceil(meanings.length / 8);
   const images = new Uint8Array(count * pixels);
