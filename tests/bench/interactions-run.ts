@@ -1,31 +1,50 @@
 /**
  * Part (g) of the benchmark alone (after `npm run build`): `npx tsx tests/bench/interactions-run.ts`.
  * Writes bench-interactions.json with the machine's load before, during and after.
- * BENCH_DRAG_MOVES (default 120) pointer moves in the measured drag.
+ *
+ * To compare with another build side by side (say the app before a change), build it into a
+ * folder and name it: BENCH_BEFORE_ROOT=<its source tree> BENCH_BEFORE_DIST=<its build>; its
+ * drag rounds are interleaved with this build's.
+ * BENCH_DRAG_MOVES (default 120) pointer moves per drag, BENCH_DRAG_ROUNDS (default 3) per build.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { preview, type PreviewServer } from 'vite';
 import { stopAll } from '../browser/harness';
-import { formatInteractions, runInteractions } from './interactions';
+import { formatInteractions, runInteractions, type Variant } from './interactions';
 
 const MOVES = Number(process.env.BENCH_DRAG_MOVES ?? 120);
+const ROUNDS = Number(process.env.BENCH_DRAG_ROUNDS ?? 3);
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+/** Serves another build with its own tree's Vite config (the same headers as the app's). */
+async function serveOther(root: string, outDir: string): Promise<{ server: PreviewServer; url: string }> {
+  const server = await preview({ root, build: { outDir }, preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('preview server has no port');
+  return { server, url: `http://127.0.0.1:${address.port}/` };
+}
 
 async function main(): Promise<void> {
   const loadAtStart = load();
   const samples: number[] = [];
   const sampler = setInterval(() => samples.push(os.loadavg()[0]), 5_000);
+  const { BENCH_BEFORE_ROOT: root, BENCH_BEFORE_DIST: dist } = process.env;
+  const other = root && dist ? await serveOther(root, dist) : null;
+  const variants: Variant[] = [...(other ? [{ name: 'before', url: other.url }] : []), { name: 'this build', url: '' }];
   try {
-    const run = await runInteractions(MOVES, (line) => console.log(`[bench] ${line}`));
+    const run = await runInteractions(variants, ROUNDS, MOVES, (line) => console.log(`[bench] ${line}`));
     const machine = { cpuCount: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: load(), loadAverage1MinDuringRun: samples };
     writeFileSync('bench-interactions.json', `${JSON.stringify({ date: new Date().toISOString(), machine, ...run }, null, 1)}\n`);
-    console.log(`\n${formatInteractions(run)}\nload average (1, 5, 15 min) at start ${loadAtStart}, at end ${machine.loadAverageAtEnd}\n`);
+    const during = [...samples].sort((a, b) => a - b);
+    console.log(`\n${formatInteractions(run)}\nload average (1 min): ${loadAtStart.split(' ')[0]} at start, median ${during[during.length >> 1]} and at most ${during.at(-1)} during the run (every 5 s), on ${os.cpus().length} cores\n`);
     if (run.external.length > 0 || run.pageErrors.length > 0) {
       console.error(`[bench] invalid run: ${run.external.length} external requests, page errors: ${run.pageErrors.join(' | ')}`);
       process.exitCode = 1;
     }
   } finally {
     clearInterval(sampler);
+    await other?.server.close();
     await stopAll();
   }
 }

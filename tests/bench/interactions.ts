@@ -10,29 +10,44 @@
  *   painting a mask (Masking lab), the temperature slider and scrubbing tokens (Generative lab).
  */
 import { fileURLToPath } from 'node:url';
-import type { Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { openApp, waitForModel } from '../browser/harness';
 import { captionInputs, waitForMatrix } from '../browser/lab';
 import { median, percentile, round } from './stats';
 import { traceTasks, type TaskReport } from './trace';
 
 export interface DragResult {
+  readonly rounds: number;
   readonly moves: number;
+  /** Medians over the rounds. */
   readonly durationMs: number;
   readonly idleFps: number;
   readonly dragFps: number;
   readonly fpsRatio: number;
+  /** Every move of every round. */
   readonly answered: number;
   readonly unanswered: number;
   readonly lagMs: { readonly median: number; readonly p95: number; readonly max: number };
-  /** Requests answered for the composed image during the drag. */
+  /** Answers for the composed image, per round (median). */
   readonly answers: number;
 }
 
-export interface InteractionsRun {
+/** A build of the app to measure, at its own server. */
+export interface Variant {
+  readonly name: string;
+  /** The app's URL, ending in '/'. */
+  readonly url: string;
+}
+
+export interface VariantResult {
+  readonly variant: string;
   readonly drag: DragResult;
   readonly tasks: readonly ({ readonly interaction: string; readonly lab: string } & TaskReport)[];
   readonly worst: string;
+}
+
+export interface InteractionsRun {
+  readonly variants: readonly VariantResult[];
   readonly external: string[];
   readonly pageErrors: string[];
 }
@@ -81,7 +96,16 @@ async function drag(page: Page, target: Locator, path: (k: number) => [number, n
 /** The circle (composed at x = 0.2) goes right to 0.8 and back, once a second. */
 const across = (steps: number) => (k: number): [number, number] => [0.5 - 0.3 * Math.cos((2 * Math.PI * k) / steps), 0.5];
 
-async function measureDrag(page: Page, steps: number): Promise<DragResult> {
+interface DragRound {
+  readonly moves: number;
+  readonly durationMs: number;
+  readonly idleFps: number;
+  readonly dragFps: number;
+  readonly lags: number[];
+  readonly answers: number;
+}
+
+async function measureDrag(page: Page, steps: number): Promise<DragRound> {
   const probe = (from: number, to: number) => page.evaluate(([a, b]) => {
     const p = (window as unknown as Probe).__vlmInteractions;
     return { frames: p.frames(a, b), moves: p.moves(a, b), marks: p.marks(a, b) };
@@ -100,20 +124,26 @@ async function measureDrag(page: Page, steps: number): Promise<DragResult> {
   for (const t of moves) {
     const answer = answers.find((a) => (a.detail?.asked ?? -Infinity) >= t);
     const paint = answer && paints.find((p) => p >= answer.start);
-    if (paint !== undefined) lags.push(paint - t);
+    lags.push(paint === undefined ? NaN : paint - t);
   }
-  const idleFps = fps(idle.frames);
-  const dragFps = fps(frames.filter((f) => f <= end));
+  return { moves: moves.length, durationMs: end - start, idleFps: fps(idle.frames), dragFps: fps(frames.filter((f) => f <= end)), lags, answers: answers.length };
+}
+
+function summariseDrag(rounds: readonly DragRound[]): DragResult {
+  const lags = rounds.flatMap((r) => r.lags);
+  const answered = lags.filter((l) => !Number.isNaN(l));
+  const med = (f: (r: DragRound) => number, digits = 1) => round(median(rounds.map(f)), digits);
   return {
-    moves: moves.length,
-    durationMs: round(end - start, 1),
-    idleFps: round(idleFps, 1),
-    dragFps: round(dragFps, 1),
-    fpsRatio: round(dragFps / idleFps, 3),
-    answered: lags.length,
-    unanswered: moves.length - lags.length,
-    lagMs: { median: round(median(lags), 1), p95: round(percentile(lags, 95), 1), max: round(Math.max(...lags), 1) },
-    answers: answers.length,
+    rounds: rounds.length,
+    moves: med((r) => r.moves, 0),
+    durationMs: med((r) => r.durationMs),
+    idleFps: med((r) => r.idleFps),
+    dragFps: med((r) => r.dragFps),
+    fpsRatio: med((r) => r.dragFps / r.idleFps, 3),
+    answered: answered.length,
+    unanswered: lags.length - answered.length,
+    lagMs: { median: round(median(answered), 1), p95: round(percentile(answered, 95), 1), max: round(Math.max(...answered), 1) },
+    answers: med((r) => r.answers, 0),
   };
 }
 
@@ -121,35 +151,50 @@ async function slide(page: Page, slider: Locator, steps: number): Promise<void> 
   await drag(page, slider, (k) => [0.05 + (0.9 * k) / steps, 0.5], steps);
 }
 
-export async function runInteractions(dragMoves: number, log: (line: string) => void): Promise<InteractionsRun> {
-  const session = await openApp('?device=wasm');
-  const { page } = session;
-  const browser = session.context.browser()!;
+/** A fresh page of one variant, with the probe, its model loaded on WASM. */
+async function openVariant(context: BrowserContext, variant: Variant, hash: string, errors: string[]): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => errors.push(`${variant.name}: ${error.message}`));
+  await page.addInitScript({ path: PROBE });
+  await page.goto(`${variant.url}?device=wasm${hash}`);
+  return page;
+}
+
+async function dragRound(context: BrowserContext, variant: Variant, moves: number, errors: string[]): Promise<DragRound> {
+  const page = await openVariant(context, variant, '', errors);
+  try {
+    const device = await waitForModel(page);
+    if (device !== 'wasm') throw new Error(`(g) ${variant.name} runs on "${device}", not wasm`);
+    await waitForMatrix(page, 4, 4);
+    await page.getByRole('button', { name: 'Compose a scene…' }).click();
+    await waitForMatrix(page, 5, 4);
+    await drag(page, page.getByTestId('composer-surface'), across(30), 30); // warm-up
+    await sleep(1000);
+    return await measureDrag(page, moves);
+  } finally {
+    await page.close();
+  }
+}
+
+/** Each lab's interactions on one variant, each traced. */
+async function labTasks(context: BrowserContext, variant: Variant, errors: string[], log: (line: string) => void): Promise<VariantResult['tasks']> {
+  const browser = context.browser()!;
   const tasks: ({ interaction: string; lab: string } & TaskReport)[] = [];
+  const page = await openVariant(context, variant, '', errors);
   const traced = async (lab: string, interaction: string, action: () => Promise<void>) => {
     await sleep(500);
     const report = await traceTasks(browser, page, async () => {
       await action();
       await sleep(800); // the answers to the last inputs, and their drawing
     });
-    tasks.push({ lab, interaction, ...report });
-    log(`(g) ${interaction}: longest main-thread task ${report.longestMs.toFixed(1)} ms (${report.longestWhat}); ${report.over16} of ${report.tasks} over 16 ms`);
+    tasks.push({ lab, interaction, ...report, longestMs: round(report.longestMs, 1), longestCpuMs: round(report.longestCpuMs, 1) });
+    log(`(g) ${variant.name}, ${interaction}: longest main-thread task ${report.longestMs.toFixed(1)} ms (${report.longestWhat}), ${report.longestCpuMs.toFixed(1)} ms of CPU; ${report.over16} of ${report.tasks} over 16 ms (${report.over16Cpu} by CPU time)`);
   };
   try {
-    await page.addInitScript({ path: PROBE });
-    await page.reload();
-    const device = await waitForModel(page);
-    if (device !== 'wasm') throw new Error(`(g) the app runs on "${device}", not wasm`);
+    await waitForModel(page);
     await waitForMatrix(page, 4, 4);
     await page.getByRole('button', { name: 'Compose a scene…' }).click();
     await waitForMatrix(page, 5, 4);
-
-    log(`(g) dragging the composed circle: ${dragMoves} moves at ${HZ} Hz…`);
-    await drag(page, page.getByTestId('composer-surface'), across(30), 30); // warm-up
-    await sleep(1000);
-    const dragResult = await measureDrag(page, dragMoves);
-    log(`(g) drag: ${dragResult.dragFps} fps against ${dragResult.idleFps} idle (${dragResult.fpsRatio}×); lag median ${dragResult.lagMs.median} ms, p95 ${dragResult.lagMs.p95} ms`);
-
     await traced('contrastive', 'dragging in the composer', () => drag(page, page.getByTestId('composer-surface'), across(60), 60));
     await traced('contrastive', 'typing a caption', async () => {
       const input = (await captionInputs(page)).nth(1);
@@ -165,15 +210,14 @@ export async function runInteractions(dragMoves: number, log: (line: string) => 
       await paced(90, (k) => page.mouse.move(box.x + box.width * (0.1 + 0.8 * ((k % 30) / 30)), box.y + box.height * (0.2 + 0.2 * Math.floor(k / 30))));
     });
 
-    await page.goto(`${session.url}#masking`);
+    await page.goto(`${variant.url}?device=wasm#masking`);
     const masking = page.getByTestId('masking-lab');
     await masking.locator('[data-testid="runtime-panel"][data-status="ready"]').waitFor({ timeout: 120_000 });
     await masking.getByTestId('reconstruction').waitFor({ timeout: 60_000 });
     const editor = masking.getByTestId('patch-editor');
-    await editor.scrollIntoViewIfNeeded();
     await traced('masking', 'painting a mask', () => drag(page, editor, (k) => [0.05 + 0.9 * ((k % 20) / 20), 0.1 + 0.27 * Math.floor(k / 20)], 60));
 
-    await page.goto(`${session.url}#generative`);
+    await page.goto(`${variant.url}?device=wasm#generative`);
     const generative = page.getByTestId('generative-lab');
     await generative.locator('[data-testid="runtime-panel"][data-status="ready"]').waitFor({ timeout: 120_000 });
     await generative.getByTestId('caption-result').waitFor({ timeout: 60_000 });
@@ -186,15 +230,44 @@ export async function runInteractions(dragMoves: number, log: (line: string) => 
       const count = await tokens.count();
       for (let pass = 0; pass < 3; pass++) for (let k = 0; k < count; k++) await tokens.nth(k).click({ delay: 20 });
     });
+    return tasks;
+  } finally {
+    await page.close();
+  }
+}
 
-    const worst = tasks.reduce((a, b) => (b.longestMs > a.longestMs ? b : a));
-    return {
-      drag: dragResult,
-      tasks: tasks.map((t) => ({ ...t, longestMs: round(t.longestMs, 1) })),
-      worst: `${worst.interaction} (${worst.lab} lab): ${worst.longestMs.toFixed(1)} ms, ${worst.longestWhat}`,
-      external: session.external,
-      pageErrors: session.pageErrors,
-    };
+/**
+ * Drag rounds of every variant interleaved (the order alternating from round to round, so
+ * the machine's load of the moment falls on both), then each lab's interactions per variant.
+ */
+export async function runInteractions(variants: readonly Variant[], rounds: number, dragMoves: number, log: (line: string) => void): Promise<InteractionsRun> {
+  const session = await openApp('?device=wasm');
+  const errors: string[] = [];
+  try {
+    await session.page.goto('about:blank');
+    const all = variants.map((v) => ({ ...v, url: v.url || session.url.replace(/\?.*$/, '') }));
+    const drags = new Map<string, DragRound[]>(all.map((v) => [v.name, []]));
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? all : [...all].reverse();
+      for (const variant of order) {
+        const result = await dragRound(session.context, variant, dragMoves, errors);
+        drags.get(variant.name)!.push(result);
+        const lags = result.lags.filter((l) => !Number.isNaN(l));
+        log(`(g) drag round ${r + 1}, ${variant.name}: ${result.dragFps.toFixed(1)} fps against ${result.idleFps.toFixed(1)} idle; lag median ${median(lags).toFixed(1)} ms, p95 ${percentile(lags, 95).toFixed(1)} ms`);
+      }
+    }
+    const results: VariantResult[] = [];
+    for (const variant of all) {
+      const tasks = await labTasks(session.context, variant, errors, log);
+      const worst = tasks.reduce((a, b) => (b.longestMs > a.longestMs ? b : a));
+      results.push({
+        variant: variant.name,
+        drag: summariseDrag(drags.get(variant.name)!),
+        tasks,
+        worst: `${worst.interaction} (${worst.lab} lab): ${worst.longestMs.toFixed(1)} ms (${worst.longestCpuMs.toFixed(1)} ms of CPU), ${worst.longestWhat}`,
+      });
+    }
+    return { variants: results, external: session.external, pageErrors: [...session.pageErrors, ...errors] };
   } finally {
     await session.close();
   }
@@ -202,15 +275,14 @@ export async function runInteractions(dragMoves: number, log: (line: string) => 
 
 /** The part's table, for the console and the README. */
 export function formatInteractions(run: InteractionsRun): string {
-  const d = run.drag;
-  const lines = [
-    '(g) Interaction at the display rate (WASM)',
-    `drag: ${d.moves} moves in ${d.durationMs} ms; ${d.dragFps} fps while dragging, ${d.idleFps} idle (${d.fpsRatio}×; goal ≥ 0.90)`,
-    `drag: pointer move → matrix drawn with its row: median ${d.lagMs.median} ms, p95 ${d.lagMs.p95} ms, max ${d.lagMs.max} ms (goal p95 ≤ 17 ms); ${d.answers} answers, ${d.unanswered} moves never answered`,
-    '| lab | interaction | longest main-thread task | tasks over 16 ms | what filled the longest |',
-    '|---|---|---|---|---|',
-    ...run.tasks.map((t) => `| ${t.lab} | ${t.interaction} | ${t.longestMs.toFixed(1)} ms | ${t.over16} of ${t.tasks} | ${t.longestWhat} |`),
-    `worst: ${run.worst}`,
-  ];
+  const lines = ['(g) Interaction at the display rate (WASM)', '| build | fps while dragging / idle (goal ≥ 0.90) | pointer move → row drawn: median | p95 (goal ≤ 17 ms) | max | moves answered |', '|---|---|---|---|---|---|'];
+  for (const { variant, drag: d } of run.variants) {
+    lines.push(`| ${variant} | ${d.fpsRatio.toFixed(2)}× (${d.dragFps} / ${d.idleFps}) | ${d.lagMs.median} ms | ${d.lagMs.p95} ms | ${d.lagMs.max} ms | ${d.answered} of ${d.answered + d.unanswered} (${d.rounds} rounds of ${d.moves}) |`);
+  }
+  lines.push('', '| build | lab | interaction | longest main-thread task (wall) | its CPU time (longest) | tasks over 16 ms (wall / CPU) | what filled the longest |', '|---|---|---|---|---|---|---|');
+  for (const { variant, tasks } of run.variants) {
+    for (const t of tasks) lines.push(`| ${variant} | ${t.lab} | ${t.interaction} | ${t.longestMs.toFixed(1)} ms | ${t.longestCpuMs.toFixed(1)} ms | ${t.over16} / ${t.over16Cpu} of ${t.tasks} | ${t.longestWhat} |`);
+  }
+  for (const { variant, worst } of run.variants) lines.push(`worst (${variant}): ${worst}`);
   return lines.join('\n');
 }
