@@ -15,7 +15,7 @@ const COLUMNS = [
 const CHANCE = { exact: 1 / 216, wellFormed: Number.NaN, colour: 1 / 4, size: 1 / 2, shape: 1 / 3, position: 1 / 9, retrieval: 1 / 216 };
 
 /** shapes-clip's full-caption top-1 on the same seeds, when its eval.json and training.json are there. */
-function clipComparison(evaluation: CocaEvalReport): string {
+function clipComparison(): string {
   const clipEval = shippedClip('eval.json') as { count: number; full: Record<string, number> } | undefined;
   const clipTraining = shippedClip('training.json') as { steps: number; batch: number; seconds: number } | undefined;
   if (!clipEval || !clipTraining) return '';
@@ -150,7 +150,7 @@ ${table(['drawn as', ...COLUMNS.map(([, title]) => title)], [
   ...variantRows((v) => COLUMNS.map(([k]) => percent(evaluation.variants[v.name][k]))),
   ['chance', ...COLUMNS.map(([k]) => (Number.isNaN(CHANCE[k]) ? '' : percent(CHANCE[k])))],
 ])}
-${clipComparison(evaluation)}
+${clipComparison()}
 On ${evaluation.twoShapeCount} two-shape scenes (never captioned in training), the greedy caption is the full caption of one
 of the two shapes in ${VARIANTS.map((v) => `${percent(evaluation.variants[v.name].oneOfTwo)} (${v.name})`).join(', ')}. The
 captioner was never taught a caption naming two shapes, so at best it names one of them.
