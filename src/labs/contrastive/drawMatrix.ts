@@ -6,7 +6,7 @@
 import { scaleSequential } from 'd3-scale';
 import { interpolateViridis } from 'd3-scale-chromatic';
 import { argmaxColumns, argmaxRows, type Matrix } from '../../lib/contrastive/similarity';
-import { rgbToRgba } from '../../lib/image/pixels';
+import { pixelsCanvas } from '../../components/pixelsCanvas';
 
 export interface MatrixFigure {
   readonly shown: Matrix;
@@ -38,21 +38,6 @@ export function colourScale(domain: readonly [number, number]) {
   return scaleSequential(interpolateViridis).domain(domain as [number, number]);
 }
 
-// One scratch canvas per thumbnail size, reused: a new canvas a thumbnail made every redraw
-// (every answer while a shape is dragged) create a 2-D context each, which costs more than
-// the drawing.
-const scratches = new Map<number, OffscreenCanvasRenderingContext2D>();
-
-function thumbnail(pixels: Uint8ClampedArray, size: number): OffscreenCanvas {
-  let scratch = scratches.get(size);
-  if (!scratch) {
-    scratch = new OffscreenCanvas(size, size).getContext('2d')!;
-    scratches.set(size, scratch);
-  }
-  scratch.putImageData(new ImageData(rgbToRgba(pixels, size * size), size, size), 0, 0);
-  return scratch.canvas;
-}
-
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
@@ -82,8 +67,7 @@ export function drawMatrix(context: CanvasRenderingContext2D, figure: MatrixFigu
   // Thumbnails of what the model saw, left of their rows.
   const thumb = Math.min(cell - 2, 48);
   context.imageSmoothingEnabled = false;
-  // drawImage copies the scratch at once, so the next thumbnail can reuse it.
-  figure.thumbnails.forEach((t, i) => context.drawImage(thumbnail(t.pixels, t.size), left - thumb - 6, top + i * cell + (cell - thumb) / 2, thumb, thumb));
+  figure.thumbnails.forEach((t, i) => context.drawImage(pixelsCanvas(t.pixels, t.size), left - thumb - 6, top + i * cell + (cell - thumb) / 2, thumb, thumb));
   // Cells, values and argmax marks.
   const rowBest = argmaxRows(shown);
   const columnBest = argmaxColumns(shown);

@@ -2,14 +2,11 @@
  * The browser side of the embedding map's figure: thumbnails as data URLs, and the SVG
  * saved as SVG or PNG. (The numbers' CSV is pure: src/lib/projection/joint.ts.)
  */
-import { rgbToRgba } from '../../lib/image/pixels';
+import { pixelsCanvas } from '../../components/pixelsCanvas';
 
 // Keyed by the pixel array itself: a thumbnail is encoded once however often the map redraws,
 // and dropped with its image.
 const thumbnailUrls = new WeakMap<Uint8ClampedArray, string>();
-// One canvas per size for the encoding, reused: a new thumbnail arrives with every answer
-// while a shape is dragged, and a new canvas costs a new 2-D context each time.
-const scratches = new Map<number, HTMLCanvasElement>();
 
 /**
  * Packed RGB `[size, size, 3]` as a PNG data URL. A data URL, not a blob URL: it lives inside
@@ -20,13 +17,7 @@ const scratches = new Map<number, HTMLCanvasElement>();
 export function thumbnailUrl(pixels: Uint8ClampedArray, size: number): string {
   const cached = thumbnailUrls.get(pixels);
   if (cached) return cached;
-  let canvas = scratches.get(size);
-  if (!canvas) {
-    canvas = Object.assign(document.createElement('canvas'), { width: size, height: size });
-    scratches.set(size, canvas);
-  }
-  canvas.getContext('2d')?.putImageData(new ImageData(rgbToRgba(pixels, size * size), size, size), 0, 0);
-  const url = canvas.toDataURL('image/png');
+  const url = pixelsCanvas(pixels, size).toDataURL('image/png');
   thumbnailUrls.set(pixels, url);
   return url;
 }
