@@ -7,6 +7,7 @@
 #                                                  losses, exported into a temporary folder, parity tests on it
 #   bash training/forge.sh data                    the shared data (training/data) and golden inputs, if missing
 #   bash training/forge.sh eval <family> [flags]   the held-out evaluation of the bundled model
+#   bash training/forge.sh recover <family|all>    a bundled model's checkpoint, rebuilt from its ONNX graphs
 #
 # Families: clip siglip llip coca maskvlm. Budgets: MINUTES (clip), STEPS (the others), THREADS
 # (maskvlm), COUNT (data). Checkpoints: $FORGE_CACHE, else training/checkpoints/.
@@ -48,6 +49,11 @@ evaluate() {
 # data another forge may be reading.
 shared_data() {
   [[ -f training/data/meta.json ]] || "$TSX" training/write-dataset.ts --out training/data --count "${COUNT:-150000}" --seed 1
+  golden_inputs
+}
+
+golden_inputs() {
+  mkdir -p training/data
   [[ -f training/data/golden-inputs.json ]] || "$TSX" training/write-golden-inputs.ts training/data/golden-inputs.json
 }
 
@@ -80,13 +86,20 @@ smoke() {
 }
 
 usage() {
-  sed -n '4,13p' "$0" >&2
+  sed -n '4,14p' "$0" >&2
   exit 2
 }
 
 case ${1:-} in
   data) shared_data ;;
   eval) [[ -n ${2:-} ]] || usage; family=$2; shift 2; evaluate "$family" "static/models/shapes-$family" "$@" ;;
+  recover)
+    [[ -n ${2:-} ]] || usage
+    golden_inputs
+    families=("$2")
+    [[ $2 == all ]] && families=("${FAMILIES[@]}")
+    for family in "${families[@]}"; do forge recover "$family"; done
+    ;;
   all | clip | siglip | llip | coca | maskvlm)
     families=("$1")
     [[ $1 == all ]] && families=("${FAMILIES[@]}")

@@ -2,6 +2,7 @@
 
   PYTHONPATH=training /usr/bin/python3 -m forge train <family> [--data DIR] [--smoke] [--steps N | --minutes M] [--checkpoint PATH]
   PYTHONPATH=training /usr/bin/python3 -m forge export <family> --out DIR [--checkpoint PATH] [--golden-inputs FILE]
+  PYTHONPATH=training /usr/bin/python3 -m forge recover <family>     (recover.py: a shipped model's checkpoint from its graphs)
 
 train saves a checkpoint (checkpoint.py: in the cache unless --checkpoint says where); export
 writes a model folder from a checkpoint, with no retraining. `train <family> --help` lists the
@@ -47,7 +48,7 @@ def train_command(name, argv):
     if args.smoke:
         vars(args).update(spec.Training.smoke)
     torch.set_num_threads(args.threads)
-    training = spec.Training(load(args.data), args)
+    training = spec.Training(spec.Training.load_data(args.data), args)
     model, run = train(training)
     path = args.checkpoint or (checkpoint.default_path(f"{name}-smoke") if args.smoke else checkpoint.default_path(name))
     checkpoint.save(path, name, model, training.data.meta, training.report(model, run), training.extras())
@@ -73,7 +74,19 @@ def export_command(name, argv):
     export_folder(export, json.load(open(args.golden_inputs)), args.out)
 
 
-COMMANDS = {"train": train_command, "export": export_command}
+def recover_command(name, argv):
+    from forge.recover import recover
+    parser = argparse.ArgumentParser(prog=f"forge recover {name}")
+    parser.add_argument("--model", default=f"static/models/shapes-{name}", help="the shipped model folder")
+    parser.add_argument("--checkpoint", default=checkpoint.default_path(name), help="where to save the recovered checkpoint")
+    parser.add_argument("--golden-inputs", default="training/data/golden-inputs.json",
+                        help="node_modules/.bin/tsx training/write-golden-inputs.ts FILE writes them")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(2)
+    recover(name, args.model, args.checkpoint, json.load(open(args.golden_inputs)))
+
+
+COMMANDS = {"train": train_command, "export": export_command, "recover": recover_command}
 
 
 def main(argv):
