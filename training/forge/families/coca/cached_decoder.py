@@ -22,32 +22,30 @@ With an empty cache (past_sequence_length 0) the graph is the whole teacher-forc
 it also serves evaluation and parity. The cross-attention keys and values are recomputed from
 image_tokens at every step: 64 patches cost less than carrying them as more cache entries.
 
-  PYTHONPATH=training /usr/bin/python3 training/forge/families/coca/cached_decoder.py \
-      --model static/models/shapes-coca
-exports the graph, and adds its goldens to goldens.json, from the shipped model's own weights,
-read back from its ONNX graphs (the training checkpoint is not kept) and checked first.
+CocaExport (export.py) calls add_cached once the folder is written, so every export has the graph
+and its goldens (goldens.json's "cached_decoder"). For a folder exported without them, from its
+checkpoint (`forge recover coca` rebuilds the shipped one's from its graphs):
+
+  PYTHONPATH=training /usr/bin/python3 -m forge.families.coca.cached_decoder [--model DIR] [--checkpoint PATH]
+
+writes the graph and adds its goldens to goldens.json, leaving the rest of that file as it was.
 """
 import json
 import os
-import sys
-import tempfile
 
-import numpy as np
 import onnx
 import torch
-from onnx import numpy_helper
 from torch import nn
 
-from tiny_coca import NEGATIVE, TinyCoca, TinyCocaConfig
-import export_coca
+from forge.export import Graph, export_graph, rounded
+from forge.families.coca.model import NEGATIVE, TinyCoca, TinyCocaConfig
 
-OPSET = 14
 GRAPH = "decoder_model_merged"
 GOLDENS_KEY = "cached_decoder"  # its goldens, a key of goldens.json
 
 
 def cached_self_attention(attn, x, mask, past_key, past_value):
-    """The causal self-attention of tiny_clip.Attention over the cached keys and values plus the
+    """The causal self-attention of forge.blocks.Attention over the cached keys and values plus the
     new ones. x [batch, new, W], mask [batch, 1, new, past + new] ->
     out [batch, new, W], probs [batch, heads, new, past + new], key and value [batch, heads, past + new, W / heads]"""
     batch, tokens, width = x.shape
@@ -118,10 +116,9 @@ def io_names(c: TinyCocaConfig):
     return ["input_ids", "attention_mask", "image_tokens", *past], ["logits", *present, "cross_attentions", "self_attentions"]
 
 
-def export_cached_decoder(model: TinyCoca, out):
-    """Writes onnx/decoder_model_merged.onnx for a TinyCoca (in eval mode)."""
+def cached_graph(model: TinyCoca) -> Graph:
+    """The graph's export spec, for CocaExport.graphs."""
     c = model.config
-    model.eval()
     patches = (c.image_size // c.patch_size) ** 2
     head_dim = c.text_width // c.text_heads
     # A non-empty cache and two new tokens, neither the sizes of the goldens nor of decoding,
@@ -142,13 +139,7 @@ def export_cached_decoder(model: TinyCoca, out):
         axes[name] = {0: "batch_size", 2: "past_sequence_length"}
     for name in outputs[1:-2]:
         axes[name] = {0: "batch_size", 2: "total_sequence_length"}
-    path = os.path.join(out, "onnx", f"{GRAPH}.onnx")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with torch.no_grad():
-        torch.onnx.export(CachedDecoderGraph(model), (ids, mask, image_tokens, *past), path, opset_version=OPSET,
-                          input_names=inputs, output_names=outputs, dynamic_axes=axes)
-    onnx.checker.check_model(onnx.load(path), full_check=True)
-    return path
+    return Graph(CachedDecoderGraph(model), (ids, mask, image_tokens, *past), inputs, outputs, axes)
 
 
 @torch.no_grad()
@@ -170,7 +161,7 @@ def cached_greedy(model: TinyCoca, image_tokens):
 
 
 @torch.no_grad()
-def cached_goldens(model: TinyCoca, image_tokens, vocabulary=None):
+def cached_goldens(model: TinyCoca, image_tokens):
     """PyTorch reference for the cached decoder on the golden images' tokens [images, P, W]:
     each image's greedy caption decoded through the cache, every step's logits for the new
     position, and image 0's per-step attentions (all images' would make the file large)."""
@@ -180,10 +171,10 @@ def cached_goldens(model: TinyCoca, image_tokens, vocabulary=None):
     for i in range(image_tokens.shape[0]):
         ids, steps = cached_greedy(model, image_tokens[i:i + 1])
         captions.append(ids)
-        logits.append(export_coca.rounded(torch.stack([s["logits"] for s in steps])))
+        logits.append(rounded(torch.stack([s["logits"] for s in steps])))
         if i == 0:
-            attentions = {"cross": [export_coca.rounded(s["cross"]) for s in steps],
-                          "self": [export_coca.rounded(s["self"]) for s in steps]}
+            attentions = {"cross": [rounded(s["cross"]) for s in steps],
+                          "self": [rounded(s["self"]) for s in steps]}
     uncached = model.generate(image_tokens)
     if captions != uncached:
         raise SystemExit(f"cached greedy captions {captions} differ from TinyCoca.generate's {uncached}")
@@ -196,7 +187,6 @@ def cached_goldens(model: TinyCoca, image_tokens, vocabulary=None):
                  "[unimodal + multimodal layers, heads, k + 1] are step k's rows for its new position.",
         "max_length": c.max_text_tokens, "bos_token_id": c.bos_id, "eos_token_id": c.eos_id,
         "ids": captions,
-        **({"text": [export_coca.caption_text(g, vocabulary) for g in captions]} if vocabulary else {}),
         "step_logits": logits,
         "image0": {"cross_attentions": attentions["cross"], "self_attentions": attentions["self"]},
     }
@@ -205,7 +195,11 @@ def cached_goldens(model: TinyCoca, image_tokens, vocabulary=None):
 def add_cached(model: TinyCoca, out):
     """Writes the graph into an exported model folder and adds its goldens to goldens.json (the
     rest of the file is left as it was: the same values written the same way)."""
-    export_cached_decoder(model, out)
+    model.eval()
+    path = os.path.join(out, "onnx", f"{GRAPH}.onnx")
+    with torch.no_grad():
+        export_graph(cached_graph(model), path)
+    onnx.checker.check_model(onnx.load(path), full_check=True)
     path = os.path.join(out, "goldens.json")
     with open(path) as f:
         goldens = json.load(f)
@@ -214,120 +208,21 @@ def add_cached(model: TinyCoca, out):
         image_tokens = model.vision(pixel_values)[1]
     goldens[GOLDENS_KEY] = cached_goldens(model, image_tokens)
     with open(path, "w") as f:
-        json.dump(goldens, f, separators=(",", ":"))
+        json.dump(goldens, f, separators=(",", ":"), ensure_ascii=False)
     print(f"{GRAPH}: greedy captions through the cache equal TinyCoca.generate's; goldens.json has them as {GOLDENS_KEY}", flush=True)
-
-
-# ---- the shipped model's weights, read back from its own graphs ----
-
-def _initializers(folder):
-    found = {}
-    for name in sorted(os.listdir(folder)):
-        if name.endswith(".onnx") and name != f"{GRAPH}.onnx":
-            for init in onnx.load(os.path.join(folder, name)).graph.initializer:
-                found[(name, init.name)] = numpy_helper.to_array(init)
-    return found
-
-
-def _weight_map(config: TinyCocaConfig):
-    """Which parameter each initializer of export_coca's graphs holds, and how (as is, transposed
-    for a MatMul, exp'd): found by exporting a model whose every parameter is a distinct random
-    tensor and matching the graphs' initializers to them by value."""
-    torch.manual_seed(0)
-    fresh = TinyCoca(config).eval()
-    with torch.no_grad():
-        for p in fresh.parameters():
-            p.copy_(torch.randn_like(p))
-    params = {name: p.detach().numpy() for name, p in fresh.named_parameters()}
-    with tempfile.TemporaryDirectory() as tmp:
-        export_coca.export_onnx(fresh, tmp)
-        inits = _initializers(os.path.join(tmp, "onnx"))
-    mapping = {}
-    for key, value in inits.items():
-        for name, p in params.items():
-            if value.shape == p.shape and np.array_equal(value, p):
-                mapping[key] = (name, "same")
-            elif p.ndim == 2 and value.shape == p.T.shape and np.array_equal(value, p.T):
-                mapping[key] = (name, "transposed")
-            elif value.size == 1 and p.size == 1 and np.allclose(value.reshape(()), np.exp(p.reshape(())), rtol=1e-6):
-                mapping[key] = (name, "exp")
-    missing = set(params) - {name for name, _ in mapping.values()}
-    if missing:
-        raise SystemExit(f"parameters not found in the exported graphs: {sorted(missing)}")
-    return mapping
-
-
-def recover(model_dir):
-    """The shipped TinyCoca: its config from training.json, its weights from its ONNX graphs."""
-    config = TinyCocaConfig(**json.load(open(os.path.join(model_dir, "training.json")))["config"])
-    mapping = _weight_map(config)
-    shipped = _initializers(os.path.join(model_dir, "onnx"))
-    model = TinyCoca(config).eval()
-    params = dict(model.named_parameters())
-    seen = {}
-    with torch.no_grad():
-        for key, (name, how) in mapping.items():
-            if key not in shipped:
-                raise SystemExit(f"{key[0]} has no initializer {key[1]}: it was not exported by this code")
-            value = shipped[key]
-            value = value.T if how == "transposed" else np.log(value) if how == "exp" else value
-            value = torch.from_numpy(np.array(value, copy=True)).reshape(params[name].shape)
-            if name in seen and not torch.equal(seen[name], value):
-                raise SystemExit(f"{name} differs between the shipped graphs")
-            seen[name] = value
-            params[name].copy_(value)
-    # Exact check: the recovered model exported again holds the shipped initializers bit for bit.
-    with tempfile.TemporaryDirectory() as tmp:
-        export_coca.export_onnx(model, tmp)
-        again = _initializers(os.path.join(tmp, "onnx"))
-    differing = [key for key in shipped if key not in again or not np.array_equal(again[key], shipped[key])]
-    if differing or len(again) != len(shipped):
-        raise SystemExit(f"re-exported initializers differ from the shipped ones: {differing[:5]}")
-    print(f"recovered {len(params)} parameters; re-exported, all {len(shipped)} initializers equal the shipped ones bit for bit", flush=True)
-    return model
-
-
-def check_goldens(model: TinyCoca, model_dir, tolerance=1e-5):
-    """The recovered model must give the shipped goldens. They keep 7 significant digits, and
-    float32 sums in another BLAS differ by a few units in the last place (here up to 2e-6 on
-    values near 3 and 6e-6 on logits near 10), hence a tolerance relative to each value's size."""
-    g = json.load(open(os.path.join(model_dir, "goldens.json")))
-    tensor = lambda t, dtype=torch.float32: torch.tensor(t["data"], dtype=dtype).reshape(t["dims"])
-    pixel_values = tensor(g["inputs"]["pixel_values"])
-    input_ids = tensor(g["inputs"]["input_ids"], torch.long)
-    attention_mask = tensor(g["inputs"]["attention_mask"], torch.long)
-    with torch.no_grad():
-        image_embeds, image_tokens, vision_attentions = model.vision(pixel_values)
-        text_embeds = model.decoder.contrastive(input_ids, attention_mask)[0]
-        logits, cross, self_ = model.decoder(input_ids, attention_mask, image_tokens)
-        similarity = nn.functional.normalize(image_embeds, dim=-1) @ nn.functional.normalize(text_embeds, dim=-1).t()
-        greedy = model.generate(image_tokens)
-    produced = {"image_tokens": image_tokens, "image_embeds": image_embeds, "vision_attentions_image0": vision_attentions[:1],
-                "text_embeds": text_embeds, "similarity": similarity, "logits": logits,
-                "cross_attentions_item0": cross[:1], "self_attentions_item0": self_[:1],
-                "logit_scale": model.logit_scale.exp().reshape(())}
-    worst = {}
-    for name, value in produced.items():
-        expected = torch.tensor(g["outputs"][name]) if name == "logit_scale" else tensor(g["outputs"][name])
-        # Relative to the value's size: the goldens keep 7 significant digits.
-        worst[name] = float(((value - expected).abs() / expected.abs().clamp(min=1)).max())
-    bad = {k: v for k, v in worst.items() if not v <= tolerance}
-    if bad or greedy != g["greedy"]["ids"]:
-        raise SystemExit(f"the recovered model does not reproduce the goldens: {bad}, greedy {greedy == g['greedy']['ids']}")
-    print("recovered weights reproduce goldens.json; worst relative differences:",
-          ", ".join(f"{k} {v:.1e}" for k, v in worst.items()), flush=True)
 
 
 def main():
     import argparse
-    parser = argparse.ArgumentParser()
+    from forge import checkpoint
+    parser = argparse.ArgumentParser(prog="forge.families.coca.cached_decoder")
     parser.add_argument("--model", default="static/models/shapes-coca")
+    parser.add_argument("--checkpoint", default=checkpoint.default_path("coca"))
     args = parser.parse_args()
     torch.set_num_threads(2)
-    model = recover(args.model)
-    check_goldens(model, args.model)
+    _, model, _ = checkpoint.load(args.checkpoint, "coca")
     add_cached(model, args.model)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
