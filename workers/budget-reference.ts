@@ -20,11 +20,10 @@ import {
   RawImage,
   SiglipImageProcessor,
 } from '@huggingface/transformers';
-import type { Size } from '../../lib/budget/types';
+import { TJS_FAMILIES, type TjsFamily } from '../src/lib/budget/differences';
+import type { Size } from '../src/lib/budget/types';
 
-/** Families transformers.js can count, by the explorer's architecture id. */
-export const TJS_FAMILIES = ['llava-1.5', 'idefics3', 'smolvlm', 'qwen2-vl', 'paligemma'] as const;
-export type TjsFamily = (typeof TJS_FAMILIES)[number];
+export { TJS_FAMILIES, type TjsFamily };
 
 export interface TjsCount {
   readonly visualTokens: number;

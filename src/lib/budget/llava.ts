@@ -101,6 +101,8 @@ function anyresBudget(
   return {
     resized: { width: bestW, height: bestH },
     grid: { rows, cols },
+    // _pad_for_patching centres the resized image: paste at ((W - w) // 2, (H - h) // 2).
+    content: { x: pyIntDiv(bestW - inside.width, 2), y: pyIntDiv(bestH - inside.height, 2), width: inside.width, height: inside.height },
     tiles: gridTiles(rows, cols, side),
     global: { label: 'whole image', width: side, height: side },
     encoderPasses: rows * cols + 1,

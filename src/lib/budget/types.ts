@@ -53,6 +53,8 @@ export interface Budget {
   readonly resized: Size;
   /** Tile grid (rows × columns); 0 × 0 when the image is not split. */
   readonly grid: { readonly rows: number; readonly cols: number };
+  /** Where the image lies on the resized canvas when the rest is padding (anyres); absent: all of it. */
+  readonly content?: { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
   readonly tiles: readonly Tile[];
   readonly global: GlobalView | null;
   /** Forward passes of the vision encoder (tiles plus global views; Qwen2-VL: 1). */
