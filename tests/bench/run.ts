@@ -10,6 +10,8 @@
  *   (e) per model: ms per image and per caption, worker pipeline vs direct ORT, interleaved
  *   (f) per model: jointMap (the embedding map's PCA) on 500 + 500 real embeddings, main thread
  *   (h) CoCa's decoding step with and without the key/value cache, positions 2 and 16 (decoding.ts)
+ *   (g) dragging in the composer at 60 moves a second: frame rate against idle, pointer move →
+ *       matrix row drawn; each lab's longest main-thread task while it is used (interactions.ts)
  * All on WASM; WebGPU is never measured (here it is a software adapter).
  * This is not a test: it never fails on a missed goal, it reports it. It fails only when it
  * cannot measure (a page error, an external request, a matrix that does not show the edit).
@@ -27,6 +29,7 @@ import { runPipeline } from './pipeline';
 import { buildResults } from './report';
 import { formatResults } from './table';
 import { DECODING_REPS, DECODING_WARMUP, formatDecoding, runDecoding, type DecodingRun } from './decoding';
+import { formatInteractions, runInteractions, type InteractionsRun } from './interactions';
 
 const REPS = Number(process.env.BENCH_REPS ?? 200);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 50);
@@ -40,6 +43,8 @@ const MODEL_OPTIONS = {
   projectionWarmup: 3,
 };
 const OUTPUT = 'bench-results.json';
+const DRAG_ROUNDS = Number(process.env.BENCH_DRAG_ROUNDS ?? 3);
+const DRAG_MOVES = Number(process.env.BENCH_DRAG_MOVES ?? 120);
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -60,6 +65,7 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => samples.push(os.loadavg()[0]), 10_000);
   let results;
   let decoding: DecodingRun | undefined;
+  let interactions: InteractionsRun | undefined;
   try {
     part('(a)');
     const a = await runPipeline(REPS, WARMUP, log);
@@ -69,6 +75,8 @@ async function main(): Promise<void> {
     const m = await runModels(models, MODEL_OPTIONS, log);
     part('(h)');
     decoding = await runDecoding(DECODING_REPS, DECODING_WARMUP, log);
+    part('(g)');
+    interactions = await runInteractions([{ name: 'this build', url: '' }], DRAG_ROUNDS, DRAG_MOVES, log);
     results = buildResults({
       date: new Date().toISOString(),
       command: 'npm run bench',
@@ -97,11 +105,12 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await stopAll();
   }
-  writeFileSync(OUTPUT, `${JSON.stringify({ ...results, decoding }, null, 1)}\n`);
+  writeFileSync(OUTPUT, `${JSON.stringify({ ...results, decoding, interactions }, null, 1)}\n`);
   console.log(`\n${formatResults(results)}\n\n${decoding ? formatDecoding(decoding) : ''}\n`);
+  if (interactions) console.log(`${formatInteractions(interactions)}\n`);
   log(`wrote ${OUTPUT}`);
-  const externalRequests = results.conditions.externalRequests + (decoding?.external.length ?? 0);
-  const pageErrors = [...results.conditions.pageErrors, ...(decoding?.pageErrors ?? [])];
+  const externalRequests = results.conditions.externalRequests + (decoding?.external.length ?? 0) + (interactions?.external.length ?? 0);
+  const pageErrors = [...results.conditions.pageErrors, ...(decoding?.pageErrors ?? []), ...(interactions?.pageErrors ?? [])];
   if (externalRequests > 0 || pageErrors.length > 0) {
     console.error(`[bench] invalid run: ${externalRequests} external requests, page errors: ${pageErrors.join(' | ')}`);
     process.exitCode = 1;
