@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (after `npm run build`): serves dist/ with `vite preview` through the
+ * `npm run bench` (after `vite build --mode bench`): serves dist-bench/ with `vite preview` through the
  * browser tests' harness, drives Debian's headless Chromium on WASM, and writes
  * bench-results.json at the repo root.
  *   (a) worker pipeline vs onnxruntime-web called directly, same inputs, interleaved (pipeline.ts)
@@ -12,17 +12,25 @@
  *   (h) CoCa's decoding step with and without the key/value cache, positions 2 and 16 (decoding.ts)
  *   (g) dragging in the composer at 60 moves a second: frame rate against idle, pointer move →
  *       matrix row drawn; each lab's longest main-thread task while it is used (interactions.ts)
+ *   first visit: cold loads of the default URL and ?device=wasm, navigation → first live matrix,
+ *       the backend and why, the bytes downloaded before it (first-visit.ts)
+ *   memory: the page's JS heap and each worker's memory after visiting every lab, then after
+ *       unloading the labs' models (memory.ts)
  * All on WASM; WebGPU is never measured (here it is a software adapter).
+ * It serves its own build (`vite build --mode bench` → dist-bench/, with bench.html), not dist/.
  * This is not a test: it never fails on a missed goal, it reports it. It fails only when it
  * cannot measure (a page error, an external request, a matrix that does not show the edit).
  *
  * Options (environment): BENCH_REPS (default 200), BENCH_WARMUP (50), BENCH_EDITS (20),
  * BENCH_LOAD_ROUNDS (8), BENCH_MODEL_REPS (96), BENCH_MODEL_WARMUP (20),
- * BENCH_PROJECTION_RUNS (15), BENCH_DECODING_REPS (200), BENCH_DECODING_WARMUP (30).
+ * BENCH_PROJECTION_RUNS (15), BENCH_VISITS (5), BENCH_DECODING_REPS (200), BENCH_DECODING_WARMUP (30).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { stopAll } from '../browser/harness';
+import { serveBuild, stopAll } from '../browser/harness';
+import { runFirstVisit } from './first-visit';
+import { formatFirstVisit, formatMemory, summarizeFirstVisit, summarizeMemory } from './first-visit-report';
+import { runMemory } from './memory';
 import { runEdits } from './edits';
 import { discoverModels, runModels } from './models';
 import { runPipeline } from './pipeline';
@@ -42,6 +50,7 @@ const MODEL_OPTIONS = {
   projectionRuns: Number(process.env.BENCH_PROJECTION_RUNS ?? 15),
   projectionWarmup: 3,
 };
+const VISITS = Number(process.env.BENCH_VISITS ?? 5);
 const OUTPUT = 'bench-results.json';
 const DRAG_ROUNDS = Number(process.env.BENCH_DRAG_ROUNDS ?? 3);
 const DRAG_MOVES = Number(process.env.BENCH_DRAG_MOVES ?? 120);
@@ -50,6 +59,7 @@ const log = (line: string) => console.log(`[bench] ${line}`);
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 async function main(): Promise<void> {
+  serveBuild('bench');
   const started = Date.now();
   const loadAtStart = load();
   log(`load average (1, 5, 15 min): ${loadAtStart} on ${os.cpus().length} cores`);
@@ -64,9 +74,14 @@ async function main(): Promise<void> {
   const samples: number[] = [];
   const sampler = setInterval(() => samples.push(os.loadavg()[0]), 10_000);
   let results;
+  let visits;
   let decoding: DecodingRun | undefined;
   let interactions: InteractionsRun | undefined;
   try {
+    part('first visit');
+    const firstVisit = summarizeFirstVisit(await runFirstVisit(VISITS, log), loadAverages['first visit']);
+    part('memory');
+    visits = { firstVisit, memory: summarizeMemory(await runMemory(log)) };
     part('(a)');
     const a = await runPipeline(REPS, WARMUP, log);
     part('(b)');
@@ -105,9 +120,10 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await stopAll();
   }
-  writeFileSync(OUTPUT, `${JSON.stringify({ ...results, decoding, interactions }, null, 1)}\n`);
+  writeFileSync(OUTPUT, `${JSON.stringify({ ...results, decoding, interactions, ...visits }, null, 1)}\n`);
   console.log(`\n${formatResults(results)}\n\n${decoding ? formatDecoding(decoding) : ''}\n`);
   if (interactions) console.log(`${formatInteractions(interactions)}\n`);
+  if (visits) console.log(`${formatFirstVisit(visits.firstVisit)}\n${formatMemory(visits.memory)}\n`);
   log(`wrote ${OUTPUT}`);
   const externalRequests = results.conditions.externalRequests + (decoding?.external.length ?? 0) + (interactions?.external.length ?? 0);
   const pageErrors = [...results.conditions.pageErrors, ...(decoding?.pageErrors ?? []), ...(interactions?.pageErrors ?? [])];
@@ -117,13 +133,13 @@ async function main(): Promise<void> {
   }
 }
 
-// The build this run serves: another process rebuilding dist/ meanwhile (npm test builds too)
+// The build this run serves: another process rebuilding dist-bench/ meanwhile (another bench run)
 // renames the worker's chunk, and the next fresh worker fails to start.
-const built = () => readFileSync('dist/bench.html', 'utf8') + readFileSync('dist/index.html', 'utf8');
+const built = () => readFileSync('dist-bench/bench.html', 'utf8') + readFileSync('dist-bench/index.html', 'utf8');
 const buildAtStart = built();
 
 main().catch((error: unknown) => {
   console.error(error);
-  if (built() !== buildAtStart) console.error('[bench] dist/ was rebuilt by another process during the run: run `npm run bench` again when no other build is running.');
+  if (built() !== buildAtStart) console.error('[bench] dist-bench/ was rebuilt by another process during the run: run `npm run bench` again when no other build is running.');
   process.exit(1);
 });

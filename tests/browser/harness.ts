@@ -30,9 +30,16 @@ export interface Session {
 
 let server: PreviewServer | null = null;
 let browser: Browser | null = null;
+/** The build `vite preview` serves: 'production' is dist/ (the tests), 'bench' dist-bench/ (npm run bench). */
+let buildMode: 'production' | 'bench' = 'production';
+
+/** Chooses the build to serve; call before the first page opens. */
+export function serveBuild(mode: 'production' | 'bench'): void {
+  buildMode = mode;
+}
 
 export async function startServer(): Promise<string> {
-  server ??= await preview({ preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
+  server ??= await preview({ mode: buildMode, preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('preview server has no port');
   return `http://127.0.0.1:${address.port}/`;
