@@ -21,6 +21,8 @@ FAMILIES=(clip siglip llip coca maskvlm)
 
 forge() { "$PYTHON" -m forge "$@"; }
 parity() { node_modules/.bin/vitest run --project parity "$@"; }
+# A family's parity tests: FAMILY.parity.test.ts and any FAMILY-PART.parity.test.ts (CoCa's cached decoder).
+parity_tests() { echo "tests/parity/$1.parity.test.ts"; compgen -G "tests/parity/$1-*.parity.test.ts" || true; }
 
 # The training budget of a full rebuild.
 budget() {
@@ -63,7 +65,8 @@ full() {
   # shellcheck disable=SC2046 # the budget is several words
   forge train "$family" $(budget "$family")
   forge export "$family" --out "$out"
-  parity "tests/parity/$family.parity.test.ts"
+  # shellcheck disable=SC2046 # one word per test file
+  parity $(parity_tests "$family")
   evaluate "$family" "$out" --write
   # shapes-clip ships 8-bit towers too.
   if [[ $family == clip ]]; then evaluate clip "$out" --dtype q8 --write; fi
@@ -82,7 +85,8 @@ smoke() {
   fi
   forge train "$family" --data "$work/data" --smoke --checkpoint "$work/shapes-$family.pt"
   forge export "$family" --checkpoint "$work/shapes-$family.pt" --out "$work/shapes-$family" --golden-inputs "$work/data/golden-inputs.json"
-  MODEL_DIR="$work/shapes-$family" parity "tests/parity/$family.parity.test.ts"
+  # shellcheck disable=SC2046 # one word per test file
+  MODEL_DIR="$work/shapes-$family" parity $(parity_tests "$family")
 }
 
 usage() {
