@@ -4,13 +4,13 @@
  * WASM in Chromium (tests/bench/page-decoding.ts). The goal: with the cache, a step at
  * position 16 costs at most 1.2× one at position 2.
  *
- * Alone, after `npm run build`: `npx tsx tests/bench/decoding.ts` (writes bench-decoding.json).
+ * Alone, after `vite build --mode bench`: `npx tsx tests/bench/decoding.ts` (writes bench-decoding.json).
  * BENCH_DECODING_REPS (default 200) rounds, BENCH_DECODING_WARMUP (30) unmeasured first.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
-import { openApp, stopAll } from '../browser/harness';
+import { openApp, serveBuild, stopAll } from '../browser/harness';
 import { medianPairedRatio, round, summarize, type Summary } from './stats';
 import type { DecodingSamples, DecodingSeries, DecodingSetup } from './page-decoding';
 
@@ -87,6 +87,7 @@ export function formatDecoding(run: DecodingRun): string {
 async function main(): Promise<void> {
   const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
   const loadAtStart = load();
+  serveBuild('bench');
   try {
     const run = await runDecoding(DECODING_REPS, DECODING_WARMUP, (line) => console.log(`[bench] ${line}`));
     const machine = { cpuCount: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: load() };
