@@ -40,6 +40,12 @@ function useOrtBuild(wanted: Device): Device {
 }
 // Threads need SharedArrayBuffer, which needs cross-origin isolation.
 const MAX_THREADS = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+/**
+ * One core stays with the page: ORT's threads spin while they wait, and on a 2-core machine a
+ * second ORT thread took the core the page renders on and made a cold start slower, not faster
+ * (first live matrix 1.1–2.1× later in paired loads, `npm run bench`). The panel offers more.
+ */
+const DEFAULT_THREADS = Math.max(1, Math.min(MAX_THREADS, (navigator.hardwareConcurrency || 1) - 1));
 if (!self.crossOriginIsolated) onnxEnv.wasm.numThreads = 1;
 const HUB = 'https://huggingface.co/';
 const modelCache = new ModelCache();
@@ -139,7 +145,7 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspec
       try {
         const isHub = source.origin === 'hub';
         useSource(source, request.options?.hubHost);
-        const threads = Math.max(1, Math.min(MAX_THREADS, request.options?.threads ?? MAX_THREADS));
+        const threads = Math.max(1, Math.min(MAX_THREADS, request.options?.threads ?? DEFAULT_THREADS));
         onnxEnv.wasm.numThreads = threads;
         const dtype = request.options?.dtype ?? 'fp32';
         const choice = await chooseDevice(source, request.device, dtype);

@@ -19,6 +19,12 @@ function initialDevice(): DevicePreference {
   return asked === 'wasm' || asked === 'webgpu' ? asked : 'auto';
 }
 
+/** `?threads=N` starts WASM with N threads (the runtime panel changes it later). */
+function initialOptions(): LoadOptions {
+  const threads = Number(params.get('threads'));
+  return Number.isInteger(threads) && threads > 0 ? { threads } : {};
+}
+
 /** `?hub=<url>` points hub downloads at a mirror (an absolute URL, resolved against the page). */
 export function hubHostFromUrl(): string | undefined {
   const asked = params.get('hub');
@@ -41,7 +47,7 @@ export class RuntimeState {
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
   device = $state<DevicePreference>(initialDevice());
-  options = $state.raw<LoadOptions>({});
+  options = $state.raw<LoadOptions>(initialOptions());
   /** Bumped at every successful load; results from an older generation are stale. */
   generation = $state(0);
   model = $state.raw<ModelSource>(BUNDLED_CLIP);

@@ -29,8 +29,8 @@ export interface FirstVisitSummary {
     readonly decodedMBTotal: number;
     readonly encodings: Record<string, string>;
   }[];
-  /** Median over rounds of default URL / `?device=wasm`, loads side by side. */
-  readonly defaultOverWasm: number;
+  /** Median over rounds of the default URL's time / each other variant's, loads side by side. */
+  readonly defaultOver: Record<string, number>;
 }
 
 function byKind(downloads: VisitSample['downloads'], pick: (d: VisitSample['downloads'][number]) => number): Record<string, number> {
@@ -69,7 +69,7 @@ export function summarizeFirstVisit(samples: readonly VisitSample[], loadBefore:
     loadAverage: { before: loadBefore, after: load() },
     goalMs,
     variants,
-    defaultOverWasm: round(medianPairedRatio(pair(''), pair('?device=wasm'))),
+    defaultOver: Object.fromEntries(variants.filter((v) => v.variant !== 'default URL').map((v) => [v.variant, round(medianPairedRatio(pair(''), pair(v.variant)))])),
   };
 }
 
@@ -111,7 +111,7 @@ export function formatFirstVisit(g: FirstVisitSummary): string {
     out.push(`    stages (median ms): ${Object.entries(v.stagesMs).map(([k, t]) => `${k} ${t}`).join(' · ')}`);
     out.push(`    downloaded before it: ${v.downloadedMBTotal} MB on the wire (${v.decodedMBTotal} MB decoded): ${Object.entries(v.downloadedMB).map(([k, mb]) => `${k} ${mb}`).join(', ')}`);
   }
-  out.push(`  default URL / ?device=wasm, median of paired loads: ${g.defaultOverWasm}×`);
+  out.push(`  default URL / other variant, median of paired loads: ${Object.entries(g.defaultOver).map(([k, r]) => `${k} ${r}×`).join(', ')}`);
   return out.join('\n');
 }
 
