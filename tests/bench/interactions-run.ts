@@ -5,6 +5,7 @@
  * To compare with another build side by side (say the app before a change), build it into a
  * folder and name it: BENCH_BEFORE_ROOT=<its source tree> BENCH_BEFORE_DIST=<its build>; its
  * drag rounds are interleaved with this build's.
+ * BENCH_ONE_THREAD=1 adds this build with ORT on one WASM thread (`?threads=1`) as a third variant.
  * BENCH_DRAG_MOVES (default 120) pointer moves per drag, BENCH_DRAG_ROUNDS (default 3) per build.
  */
 import { writeFileSync } from 'node:fs';
@@ -31,7 +32,11 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => samples.push(os.loadavg()[0]), 5_000);
   const { BENCH_BEFORE_ROOT: root, BENCH_BEFORE_DIST: dist } = process.env;
   const other = root && dist ? await serveOther(root, dist) : null;
-  const variants: Variant[] = [...(other ? [{ name: 'before', url: other.url }] : []), { name: 'this build', url: '' }];
+  const variants: Variant[] = [
+    ...(other ? [{ name: 'before', url: other.url }] : []),
+    { name: 'this build', url: '' },
+    ...(process.env.BENCH_ONE_THREAD === '1' ? [{ name: 'this build, 1 WASM thread', url: '', query: '&threads=1' }] : []),
+  ];
   try {
     const run = await runInteractions(variants, ROUNDS, MOVES, (line) => console.log(`[bench] ${line}`));
     const machine = { cpuCount: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: load(), loadAverage1MinDuringRun: samples };

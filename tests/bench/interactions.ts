@@ -37,6 +37,8 @@ export interface Variant {
   readonly name: string;
   /** The app's URL, ending in '/'. */
   readonly url: string;
+  /** Added to the page's query, say '&threads=1'. */
+  readonly query?: string;
 }
 
 export interface VariantResult {
@@ -156,7 +158,7 @@ async function openVariant(context: BrowserContext, variant: Variant, hash: stri
   const page = await context.newPage();
   page.on('pageerror', (error) => errors.push(`${variant.name}: ${error.message}`));
   await page.addInitScript({ path: PROBE });
-  await page.goto(`${variant.url}?device=wasm${hash}`);
+  await page.goto(`${variant.url}?device=wasm${variant.query ?? ''}${hash}`);
   return page;
 }
 
@@ -210,14 +212,14 @@ async function labTasks(context: BrowserContext, variant: Variant, errors: strin
       await paced(90, (k) => page.mouse.move(box.x + box.width * (0.1 + 0.8 * ((k % 30) / 30)), box.y + box.height * (0.2 + 0.2 * Math.floor(k / 30))));
     });
 
-    await page.goto(`${variant.url}?device=wasm#masking`);
+    await page.goto(`${variant.url}?device=wasm${variant.query ?? ''}#masking`);
     const masking = page.getByTestId('masking-lab');
     await masking.locator('[data-testid="runtime-panel"][data-status="ready"]').waitFor({ timeout: 120_000 });
     await masking.getByTestId('reconstruction').waitFor({ timeout: 60_000 });
     const editor = masking.getByTestId('patch-editor');
     await traced('masking', 'painting a mask', () => drag(page, editor, (k) => [0.05 + 0.9 * ((k % 20) / 20), 0.1 + 0.27 * Math.floor(k / 20)], 60));
 
-    await page.goto(`${variant.url}?device=wasm#generative`);
+    await page.goto(`${variant.url}?device=wasm${variant.query ?? ''}#generative`);
     const generative = page.getByTestId('generative-lab');
     await generative.locator('[data-testid="runtime-panel"][data-status="ready"]').waitFor({ timeout: 120_000 });
     await generative.getByTestId('caption-result').waitFor({ timeout: 60_000 });
