@@ -13,6 +13,7 @@ import { transferables, type ModelSource, type Device, type DevicePreference, ty
 import { embedImages, embedTexts, inspectDualEncoder, loadDualEncoder, runLlipHead, type LoadedModel } from './families/dual-encoder';
 import { runCaption, runMasked, tokenize } from './families/forge-tasks';
 import type { Task, TaskResult } from '../src/lib/runtime/protocol';
+import { runAnswer, type StreamContext } from './families/vlm';
 import { classify, UnsupportedModelError } from './errors';
 import { ModelCache } from './model-cache';
 import { findHubModel } from '../src/lib/registry/hub-models';
@@ -203,7 +204,8 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspec
       if (!model) return fail(id, 'not-loaded', 'No model is loaded yet: load one first.');
       try {
         const { task } = request;
-        const { result, modelMs } = await runTask(model, task);
+        const stream: StreamContext = { emit: (partial) => post({ type: 'partial', id, partial }), cancelled: () => cancelled.has(id) };
+        const { result, modelMs } = await runTask(model, task, stream);
         if (cancelled.delete(id)) return fail(id, 'cancelled', 'Cancelled.');
         post({ type: 'result', id, result, timing: { device: model.info.device, dtype: model.info.dtype, modelMs, totalMs: performance.now() - arrived } });
       } catch (error) {
@@ -221,7 +223,7 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspec
   }
 }
 
-async function runTask(loaded: LoadedModel, task: Task): Promise<{ result: TaskResult; modelMs: number }> {
+async function runTask(loaded: LoadedModel, task: Task, stream: StreamContext): Promise<{ result: TaskResult; modelMs: number }> {
   switch (task.kind) {
     case 'image-embeds':
       return embedImages(loaded, [...task.images]);
@@ -239,6 +241,8 @@ async function runTask(loaded: LoadedModel, task: Task): Promise<{ result: TaskR
       const unreachable: never = task;
       throw new Error(`Unknown task ${JSON.stringify(unreachable)}`);
     }
+    case 'answer':
+      return runAnswer(loaded, task, stream);
   }
 }
 

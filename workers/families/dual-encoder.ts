@@ -7,7 +7,8 @@
  */
 import { AutoConfig, AutoProcessor, AutoTokenizer, ModelRegistry, RawImage, Tensor, type PreTrainedTokenizer, type Processor } from '@huggingface/transformers';
 import { DUAL_ENCODERS, type Device, type Dtype, type Family, type ImageInput, type ImageOutcome, type InspectReport, type ModelInfo, type ModelSource, type TaskResult, type TensorData, type TextOutcome } from '../../src/lib/runtime/protocol';
-import { towerFiles } from '../../src/lib/registry/hub-models';
+import { towerFiles, vlmGraphFiles } from '../../src/lib/registry/hub-models';
+import { loadVlm } from './vlm';
 import { shrinkShortestEdge } from '../../src/lib/image/resample';
 import { decodeImage } from '../decode';
 import { familyOf, type FamilySpec } from './specs';
@@ -57,7 +58,7 @@ async function readConfig(source: ModelSource, families: readonly Family[], prog
   const spec = familyOf(config.model_type);
   if (!spec) {
     throw new UnsupportedModelError(
-      `"${source.id}" is a ${String(config.model_type ?? 'unknown')} model. The playground runs dual encoders: CLIP, MobileCLIP, SigLIP and jina-clip.`,
+      `"${source.id}" is a ${String(config.model_type ?? 'unknown')} model. The playground runs dual encoders (CLIP, MobileCLIP, SigLIP, jina-clip) and SmolVLM / Idefics3 VLMs.`,
     );
   }
   if (!families.includes(spec.family)) {
@@ -69,7 +70,8 @@ async function readConfig(source: ModelSource, families: readonly Family[], prog
 export async function inspectDualEncoder(source: ModelSource, dtype: Dtype, families: readonly Family[] = DUAL_ENCODERS): Promise<InspectReport> {
   const { spec } = await readConfig(source, families);
   const { text, vision } = towerFiles(dtype);
-  const files = await Promise.all([text, vision].map(async (name) => {
+  const names = spec.family === 'smolvlm' ? vlmGraphFiles(dtype) : [text, vision];
+  const files = await Promise.all(names.map(async (name) => {
     const meta = await ModelRegistry.get_file_metadata(source.id, name, { revision: source.revision ?? 'main' });
     if (!meta.exists) throw new Error(`Could not locate file ${name} (${dtype}) in ${source.id}: pick another precision.`);
     return { name, bytes: meta.size ?? null, cached: meta.fromCache ?? false };
@@ -85,6 +87,7 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
   onProgress('Reading the model config');
   const { config, spec } = await readConfig(source, request.families ?? DUAL_ENCODERS, progress_callback as (event: unknown) => void);
   const tokenizer = await AutoTokenizer.from_pretrained(source.id, { revision, progress_callback });
+  if (spec.family === 'smolvlm') return loadVlm(request, config, spec, onProgress);
   const processor = await AutoProcessor.from_pretrained(source.id, { revision, progress_callback });
   const options = { device, dtype, revision, progress_callback };
   let text: Tower | null = null;

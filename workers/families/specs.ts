@@ -104,6 +104,16 @@ const SPECS: Readonly<Record<Family, FamilySpec>> = Object.freeze({
     initialScale: null,
     graphs: { model: graph('model') },
   },
+  // Loaded whole by AutoModelForVision2Seq (vlm.ts), not as towers.
+  smolvlm: {
+    family: 'smolvlm',
+    text: null,
+    vision: null,
+    textEmbeds: 'inputs_embeds',
+    imageEmbeds: 'image_features',
+    padding: true,
+    initialScale: null,
+  },
 });
 
 /** The family of a config's `model_type`, or null when the playground cannot run it. */
@@ -122,6 +132,9 @@ export function familyOf(modelType: unknown): FamilySpec | null {
       return SPECS.coca;
     case 'shapes_maskvlm':
       return SPECS.maskvlm;
+    case 'idefics3':
+    case 'smolvlm':
+      return SPECS.smolvlm;
     default:
       return null;
   }

@@ -26,3 +26,9 @@ export const BUNDLED_MASKVLM: ModelSource = Object.freeze({ id: 'shapes-maskvlm'
 
 /** The forge's CoCa (static/models/shapes-coca): the Generative lab's model. */
 export const BUNDLED_COCA: ModelSource = Object.freeze({ id: 'shapes-coca', origin: 'bundled' });
+
+/** The forge's shapes-smolvlm after both stages (static/models/shapes-smolvlm): the Backbone lab's model. */
+export const BUNDLED_SMOLVLM: ModelSource = Object.freeze({ id: 'shapes-smolvlm', origin: 'bundled' });
+
+/** shapes-smolvlm after stage 1 only (the connector aligned on captions, the language model untouched). */
+export const BUNDLED_SMOLVLM_STAGE1: ModelSource = Object.freeze({ id: 'shapes-smolvlm-stage1', origin: 'bundled' });

@@ -315,3 +315,80 @@ export function formatBytes(n: number): string {
     unit++;
   }
 }
+
+/** Bytes of a VLM's three graph files for one dtype (Idefics3 / SmolVLM layout). */
+export interface VlmGraphSizes {
+  readonly visionEncoder: number;
+  readonly embedTokens: number;
+  readonly decoder: number;
+  /** The hub's rounded display ("187 MB", decimal units) times 10^6, not exact byte counts. */
+  readonly approximate: true;
+}
+
+export interface VlmHubEntry {
+  readonly id: string;
+  readonly family: 'smolvlm';
+  readonly label: string;
+  /** A full 40-hex commit. */
+  readonly revision: string;
+  /** Dtypes whose three files were seen at (or unchanged up to) `revision`, with their sizes; empty when none were found. */
+  readonly files: Readonly<Partial<Record<Dtype, VlmGraphSizes>>>;
+  readonly note: string;
+}
+
+/**
+ * The hub's SmolVLM models, which the Backbone lab runs through the same code as the forge's
+ * shapes-smolvlm. Their decoders output no attentions: the lab says so where it would show them.
+ */
+export const VLM_HUB_MODELS: readonly VlmHubEntry[] = Object.freeze([
+  /*
+   * HuggingFaceTB/SmolVLM-256M-Instruct — model_type idefics3 (SmolLM2-135M text model, 30 layers,
+   * 9 heads; 512-px tiles of 64 visual tokens, scale_factor 4).
+   * Revision acc054744d60adea9d88214dab6e2219e6e512a7 ("Add ONNX sample code"); its onnx/ listing:
+   *   https://huggingface.co/HuggingFaceTB/SmolVLM-256M-Instruct/tree/acc054744d60adea9d88214dab6e2219e6e512a7/onnx
+   *   decoder_model_merged: _fp16 271 MB, _int8 138 MB, _q4f16 77.4 MB (last changed by cee7dc3 / 9181b0e, before acc0547).
+   * embed_tokens: _int8 28.4 MB (blob page at acc0547); _fp16 56.8 MB and _q4f16 56.8 MB (blob pages at refs/pr/3 and
+   *   refs/pr/5, both last changed by 9181b0e, the upload the acc0547 listing also shows for embed_tokens).
+   * vision_encoder: _int8 94.2 MB (blob page at acc0547); _fp16 187 MB (blob page at ab233b7) and _q4f16 55 MB
+   *   (refs/pr/5), both last changed by 192fb0b ("Upload fixed vision ONNX weights (#2)"), before acc0547.
+   */
+  Object.freeze({
+    id: 'HuggingFaceTB/SmolVLM-256M-Instruct',
+    family: 'smolvlm' as const,
+    label: 'SmolVLM-256M-Instruct (Hugging Face)',
+    revision: 'acc054744d60adea9d88214dab6e2219e6e512a7',
+    files: Object.freeze({
+      fp16: { visionEncoder: 187_000_000, embedTokens: 56_800_000, decoder: 271_000_000, approximate: true as const },
+      int8: { visionEncoder: 94_200_000, embedTokens: 28_400_000, decoder: 138_000_000, approximate: true as const },
+      q4f16: { visionEncoder: 55_000_000, embedTokens: 56_800_000, decoder: 77_400_000, approximate: true as const },
+    }),
+    note: 'WebGPU recommended (q4f16 and fp16 need shader-f16). Its decoder outputs no attentions.',
+  }),
+  /*
+   * HuggingFaceTB/SmolVLM-500M-Instruct — model_type idefics3 (SmolLM2-360M text model).
+   * Revision a7da5b986cb59b408707209984f360a5f4ad7e47: a commit of the repo named in a public script that fetches its
+   * README at that revision. Its onnx/ listing was not found (the repo has had onnx/ with the same three graphs since
+   * 9ab0f87, "Wrap fp16 inputs for ONNX decoder", https://huggingface.co/HuggingFaceTB/SmolVLM-500M-Instruct/tree/refs%2Fpr%2F3),
+   * so no sizes are pinned: the lab reads each file's size from the hub before asking to download.
+   */
+  Object.freeze({
+    id: 'HuggingFaceTB/SmolVLM-500M-Instruct',
+    family: 'smolvlm' as const,
+    label: 'SmolVLM-500M-Instruct (Hugging Face)',
+    revision: 'a7da5b986cb59b408707209984f360a5f4ad7e47',
+    files: Object.freeze({}),
+    note: 'WebGPU recommended. Sizes are read from the hub before the download. Its decoder outputs no attentions.',
+  }),
+]);
+
+/** Paths of a VLM's three graph files for a dtype, as AutoModelForVision2Seq fetches them. */
+export function vlmGraphFiles(dtype: Dtype): string[] {
+  const suffix = DTYPE_SUFFIX[dtype];
+  return ['vision_encoder', 'embed_tokens', 'decoder_model_merged'].map((name) => `onnx/${name}${suffix}.onnx`);
+}
+
+/** Bytes of a VLM entry's three files for a dtype, or null when they are not pinned. */
+export function vlmDownloadBytes(entry: VlmHubEntry, dtype: Dtype): number | null {
+  const sizes = entry.files[dtype];
+  return sizes ? sizes.visionEncoder + sizes.embedTokens + sizes.decoder : null;
+}

@@ -3,7 +3,7 @@
  * requests dropped, cancellation, and a crashed worker restarted with its model reloaded.
  * The worker itself is made by a factory, so tests can hand in a fake.
  */
-import type { DevicePreference, ErrorCode, InspectReport, LoadOptions, ModelInfo, ModelSource, Request, Response, Task, TaskResult, Timing } from './protocol';
+import type { AnswerPartial, DevicePreference, ErrorCode, InspectReport, LoadOptions, ModelInfo, ModelSource, Request, Response, Task, TaskResult, Timing } from './protocol';
 
 /** What a client needs of a Worker (a real one, or a fake in tests). */
 export interface WorkerLike {
@@ -43,6 +43,8 @@ interface Pending {
   readonly resolve: (value: Response) => void;
   readonly reject: (error: RuntimeError) => void;
   readonly channel?: string;
+  /** Receives the parts of the result the worker streams before it (a VLM's tokens). */
+  readonly onPartial?: (partial: AnswerPartial) => void;
 }
 
 /** A run held back while its channel is busy, with the promise its caller awaits. */
@@ -101,8 +103,8 @@ export class InferenceClient {
    * inputs change faster than the model runs (a shape being dragged), each answer shows, and
    * the last answer is for the newest input.
    */
-  async run<K extends Task['kind']>(task: Extract<Task, { kind: K }>, channel?: string): Promise<RunOutput<ResultOf<K>>> {
-    const response = await this.send({ type: 'run', id: this.nextId++, task }, channel);
+  async run<K extends Task['kind']>(task: Extract<Task, { kind: K }>, channel?: string, onPartial?: (partial: AnswerPartial) => void): Promise<RunOutput<ResultOf<K>>> {
+    const response = await this.send({ type: 'run', id: this.nextId++, task }, channel, onPartial);
     if (response.type !== 'result') throw new RuntimeError('internal', `Unexpected answer "${response.type}" to run`);
     return { result: response.result as ResultOf<K>, timing: response.timing };
   }
@@ -183,12 +185,12 @@ export class InferenceClient {
     this.emit({ type: 'restarted' });
   }
 
-  private send(request: Extract<Request, { type: 'load' | 'run' | 'inspect' }>, channel?: string): Promise<Response> {
+  private send(request: Extract<Request, { type: 'load' | 'run' | 'inspect' }>, channel?: string, onPartial?: (partial: AnswerPartial) => void): Promise<Response> {
     if (channel && request.type === 'run') {
       const busy = this.latestOnChannel.get(channel);
       if (busy !== undefined && this.pending.has(busy)) {
         this.dropWaiting(channel, new RuntimeError('superseded', 'A newer request replaced this one.'));
-        return new Promise<Response>((resolve, reject) => this.waiting.set(channel, { request, resolve, reject, channel }));
+        return new Promise<Response>((resolve, reject) => this.waiting.set(channel, { request, resolve, reject, channel, onPartial }));
       }
     } else if (channel) {
       // A load or an inspection replaces the one before it at once: its answer would be stale.
@@ -202,7 +204,7 @@ export class InferenceClient {
     }
     if (channel) this.latestOnChannel.set(channel, request.id);
     return new Promise<Response>((resolve, reject) => {
-      this.pending.set(request.id, { resolve, reject, channel });
+      this.pending.set(request.id, { resolve, reject, channel, onPartial });
       this.worker.postMessage(request);
     });
   }
@@ -211,6 +213,10 @@ export class InferenceClient {
     switch (message.type) {
       case 'progress':
         if (this.pending.has(message.id)) this.emit({ type: 'progress', stage: message.stage, fraction: message.fraction, bytes: message.bytes, files: message.files });
+        return;
+      case 'partial':
+        // A cancelled or superseded run's parts are dropped like its result.
+        this.pending.get(message.id)?.onPartial?.(message.partial);
         return;
       case 'loaded':
       case 'inspected':

@@ -16,9 +16,11 @@ export type Dtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' |
  * their own outputs and loss; llip is the forge's Llip, whose image side is K mixture tokens
  * weighed per caption by a cross-attention head (its own graph); coca is the forge's captioner
  * (image encoder, contrastive text encoder, and a decoder graph); maskvlm the forge's masked
- * vision-language model (one graph: masks in, reconstructions and word predictions out).
+ * vision-language model (one graph: masks in, reconstructions and word predictions out);
+ * smolvlm a VLM from pretrained backbones in the Idefics3 / SmolVLM layout (vision encoder with
+ * a pixel-shuffle connector, token embeddings, a causal language model with a key/value cache).
  */
-export type Family = 'clip' | 'siglip' | 'jina_clip' | 'llip' | 'coca' | 'maskvlm';
+export type Family = 'clip' | 'siglip' | 'jina_clip' | 'llip' | 'coca' | 'maskvlm' | 'smolvlm';
 
 /** The families of the Contrastive lab: one embedding per image and one per caption. */
 export const DUAL_ENCODERS: readonly Family[] = ['clip', 'siglip', 'jina_clip'];
@@ -81,7 +83,59 @@ export type Task =
    */
   | { readonly kind: 'masked'; readonly image: ImageInput; readonly text: string; readonly patchMask: readonly number[]; readonly tokenMask: readonly number[]; readonly topK: number }
   /** CoCa captions an image, continuing `prefix` (teacher-forced), greedily or by seeded sampling. */
-  | { readonly kind: 'caption'; readonly image: ImageInput; readonly prefix: string; readonly sampling: Sampling; readonly alternatives: number };
+  | { readonly kind: 'caption'; readonly image: ImageInput; readonly prefix: string; readonly sampling: Sampling; readonly alternatives: number }
+  /**
+   * A VLM answers a question about an image (or, with `image` null, the language model alone),
+   * streaming each token as a `partial` response before the result.
+   */
+  | { readonly kind: 'answer'; readonly image: ImageInput | null; readonly question: string; readonly sampling: Sampling; readonly alternatives: number; readonly maxNewTokens: number };
+
+/** The longest question the VLM lab sends, in characters (longer ones are refused with a message). */
+export const MAX_QUESTION_CHARS = 300;
+
+/** A run of the prompt's tokens: text, a marker of the image layout, or one frame's visual tokens. */
+export interface PromptSegment {
+  readonly kind: 'text' | 'marker' | 'image';
+  readonly start: number;
+  readonly length: number;
+  /** For visual tokens: the frame (tiles row by row, then the global image). */
+  readonly frame?: number;
+}
+
+/** The prompt exactly as the language model reads it, and how the image became its tokens. */
+export interface VlmPrompt {
+  /** The chat template rendered, with the image placeholder before it is expanded. */
+  readonly template: string;
+  /** The expanded token sequence. */
+  readonly ids: readonly number[];
+  readonly pieces: readonly string[];
+  readonly segments: readonly PromptSegment[];
+  /** Tiles per column and per row (0 and 0: the image was not split), and the visual tokens per frame. */
+  readonly rows: number;
+  readonly cols: number;
+  readonly imageSeqLen: number;
+  /** Every frame the vision encoder saw, `[side, side, 3]` RGB: the tiles row by row, then the global image. */
+  readonly frames: readonly Uint8ClampedArray[];
+  readonly frameSide: number;
+  /** The image (resized, before splitting) that the tiles cover, `[height, width, 3]`; null without an image. */
+  readonly resized: { readonly width: number; readonly height: number; readonly pixels: Uint8ClampedArray } | null;
+  readonly outcome: ImageOutcome | null;
+}
+
+/** One generated token of an answer. */
+export interface AnswerStep {
+  readonly id: number;
+  readonly piece: string;
+  readonly probability: number;
+  readonly alternatives: readonly Candidate[];
+  /**
+   * The attention of the query that chose this token over every earlier position,
+   * `[layers, heads, positions]` (`decoder_attentions.*`); null when the graph has no such output.
+   */
+  readonly attention: TensorData | null;
+}
+
+export type AnswerPartial = { readonly kind: 'prompt'; readonly prompt: VlmPrompt } | { readonly kind: 'token'; readonly index: number; readonly step: AnswerStep };
 
 /** How the next token is chosen: the most probable, or drawn (seeded) from the top k at a temperature. */
 export type Sampling =
@@ -158,6 +212,8 @@ export interface ModelInfo {
   readonly patchGrid?: number;
   /** CoCa's generation settings, from its config: start and end token ids, the longest sequence. */
   readonly coca?: { readonly bos: number; readonly eos: number; readonly maxLength: number };
+  /** A VLM's shape, from its config and graphs: the connector's factor, tokens per frame, the LM's layers and heads, which attentions the graphs output. */
+  readonly vlm?: { readonly scaleFactor: number; readonly imageSeqLen: number; readonly tileSide: number; readonly patchSide: number; readonly layers: number; readonly heads: number; readonly attentions: boolean; readonly splitting: boolean };
   /** Llip's shape, from its config: mixture tokens K, cross-attention heads, their temperature. */
   readonly llip?: { readonly mixtureTokens: number; readonly heads: number; readonly temperature: number };
 }
@@ -269,6 +325,13 @@ export type TaskResult =
 
 export type ErrorCode =
   | 'model-missing'
+  | {
+      readonly kind: 'answer';
+      readonly prompt: VlmPrompt;
+      readonly steps: readonly AnswerStep[];
+      readonly text: string;
+      readonly stopped: 'eos' | 'max-length';
+    }
   | 'unsupported-model'
   | 'download-cut'
   | 'model-invalid'
@@ -310,6 +373,8 @@ export function transferables(message: Response | Request): Transferable[] {
   const { result } = message;
   if (result.kind === 'tokenize') return [];
   const buffers: ArrayBufferLike[] = 'embeds' in result ? [result.embeds.data.buffer] : [];
+  /** Part of a run's result that is ready before the rest (a VLM's prompt, then each token). */
+  | { readonly type: 'partial'; readonly id: number; readonly partial: AnswerPartial }
   if (result.kind === 'llip-head') buffers.push(result.weights.data.buffer, result.logits.data.buffer);
   if (result.kind === 'masked') {
     buffers.push(result.input.data.buffer, result.reconstructed.data.buffer, result.imageToText.data.buffer, result.textToImage.data.buffer);
