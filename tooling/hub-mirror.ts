@@ -11,6 +11,14 @@
  *   faults/cut-download          the vision model's connection drops halfway (until /__hub/heal)
  *   faults/unsupported           config.json names a model type the playground does not run
  *
+ * Repos under the owner `fixtures` are copies of shapes-clip whose graphs differ, written by
+ * `python3 -m forge.fixtures` to tests/fixtures/hub/<name>/onnx/ (the JSON files are shapes-clip's):
+ *   fixtures/shapes-clip-untapped   no attention outputs, as the hub's CLIP exports
+ *   fixtures/shapes-clip-fused      the image tower's attention in fused com.microsoft.Attention nodes
+ *   fixtures/shapes-clip-nosoftmax  every Softmax written out as Exp / ReduceSum / Div
+ *   fixtures/shapes-clip-corrupt    an image tower file that is not a model
+ * A graph a fixture does not hold is shapes-clip-untapped's.
+ *
  * GET /__hub/stats lists every file served, ranges marked (so a test can tell a cached load from a
  * download, and a size check from either),
  * /__hub/reset clears it.
@@ -23,6 +31,7 @@ import type { Plugin } from 'vite';
 const PREFIX = '/__hub/';
 const ROOT = join(process.cwd(), 'static', 'models');
 const FAULT_BASE = 'shapes-clip';
+const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'hub');
 
 type Handler = (request: IncomingMessage, response: ServerResponse, next: () => void) => void;
 
@@ -50,6 +59,7 @@ export function hubMirror(): Plugin {
     // Size checks (ranges) are told apart from downloads.
     served.push(`${owner}/${name}/${file}${request.headers.range ? ` (${request.headers.range})` : ''}`);
     if (owner === 'faults') return fault(name, file, response, healed, request.headers.range);
+    if (owner === 'fixtures') return fixture(name, file, response, request.headers.range);
     if (owner !== 'playground') return notFound(response);
     return sendFile(join(name, file), response, request.headers.range);
   };
@@ -80,10 +90,17 @@ function fault(name: string, file: string, response: ServerResponse, healed: boo
   }
 }
 
+function fixture(name: string, file: string, response: ServerResponse, range?: string): void {
+  if (!existsSync(join(FIXTURES, name))) return notFound(response);
+  if (!file.endsWith('.onnx')) return sendFile(join(FAULT_BASE, file), response, range);
+  const own = existsSync(join(FIXTURES, name, file)) ? name : 'shapes-clip-untapped';
+  return sendFile(join(own, file), response, range, FIXTURES);
+}
+
 /** Sends a file, or the byte range asked for (as the hub does: transformers.js reads sizes with `Range: bytes=0-0`). */
-function sendFile(relative: string, response: ServerResponse, range?: string): void {
-  const path = normalize(join(ROOT, relative));
-  if (!path.startsWith(ROOT) || !existsSync(path) || !statSync(path).isFile()) return notFound(response);
+function sendFile(relative: string, response: ServerResponse, range?: string, root = ROOT): void {
+  const path = normalize(join(root, relative));
+  if (!path.startsWith(root) || !existsSync(path) || !statSync(path).isFile()) return notFound(response);
   const size = statSync(path).size;
   const headers = {
     'Content-Type': path.endsWith('.json') ? 'application/json' : 'application/octet-stream',

@@ -5,6 +5,7 @@
  * request with a result or a typed error.
  */
 import { env } from '@huggingface/transformers';
+import { InferenceSession } from 'onnxruntime-web/webgpu';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import ortGpuWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
@@ -12,10 +13,11 @@ import ortGpuMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { transferables, type ModelSource, type Device, type DevicePreference, type Dtype, type ErrorCode, type Request, type Response } from '../src/lib/runtime/protocol';
 import { embedImages, embedTexts, inspectDualEncoder, loadDualEncoder, runLlipHead, type LoadedModel } from './families/dual-encoder';
 import { runCaption, runMasked, tokenize } from './families/forge-tasks';
-import type { Task, TaskResult } from '../src/lib/runtime/protocol';
 import { runAnswer, type StreamContext } from './families/vlm';
+import type { Task, TaskResult } from '../src/lib/runtime/protocol';
 import { classify, UnsupportedModelError } from './errors';
 import { ModelCache } from './model-cache';
+import { installAttentionTap } from './families/tap';
 import { findHubModel } from '../src/lib/registry/hub-models';
 import { chooseBackend, SMALL_MODEL_BYTES, type AdapterFacts, type BackendChoice } from './backend-choice';
 import { adapterFacts, measurementKey, recall, remember, timeWarmForward } from './backend-facts';
@@ -39,6 +41,8 @@ function useOrtBuild(wanted: Device): Device {
   onnxEnv.wasm.wasmPaths = wanted === 'webgpu' ? { wasm: ortGpuWasm, mjs: ortGpuMjs } : { wasm: ortWasm, mjs: ortMjs };
   return ortBuild;
 }
+// Graphs that do not output their attention get it tapped as their sessions are created (families/tap.ts).
+installAttentionTap(InferenceSession);
 // Threads need SharedArrayBuffer, which needs cross-origin isolation.
 const MAX_THREADS = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
 /**
@@ -237,12 +241,12 @@ async function runTask(loaded: LoadedModel, task: Task, stream: StreamContext): 
       return runMasked(loaded, task);
     case 'caption':
       return runCaption(loaded, task);
+    case 'answer':
+      return runAnswer(loaded, task, stream);
     default: {
       const unreachable: never = task;
       throw new Error(`Unknown task ${JSON.stringify(unreachable)}`);
     }
-    case 'answer':
-      return runAnswer(loaded, task, stream);
   }
 }
 

@@ -7,27 +7,13 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openApp, readMatrix, startServer, stopAll, waitForModel, type Session } from './harness';
-import { captionInputs, setCaptions, setMode, waitForMatrix } from './lab';
+import { captionInputs, loadRepo, setCaptions, setMode, waitForMatrix } from './lab';
 
 interface GoldenTensor { dims: number[]; data: number[] }
 const goldens = JSON.parse(readFileSync('static/models/shapes-clip/goldens.json', 'utf8')) as {
   inputs: { captions: string[] };
   outputs: { similarity: GoldenTensor };
 };
-
-/** Types a repo id, has it checked (config and sizes), then confirms the download. */
-async function loadRepo(page: Page, repo: string, dtype = 'fp32'): Promise<void> {
-  await page.getByRole('combobox', { name: 'Model' }).selectOption({ label: 'A hub repo…' });
-  await page.getByRole('textbox', { name: 'Hub repo id' }).fill(repo);
-  await page.getByRole('combobox', { name: 'Precision' }).selectOption(dtype);
-  // A repo checked before (same id and precision) goes straight to its confirmation.
-  const check = page.getByRole('button', { name: 'Check the model' });
-  if (await check.count()) await check.click();
-  const confirm = page.getByRole('button', { name: /^Download .* and load$/ });
-  const refused = page.getByTestId('inspect-error');
-  await expect.poll(async () => (await confirm.count()) + (await refused.count()), { timeout: 60_000 }).toBeGreaterThan(0);
-  if (await confirm.count()) await confirm.click();
-}
 
 const TOWERS = ['onnx/text_model.onnx', 'onnx/vision_model.onnx'].reduce((n, f) => n + readFileSync(`static/models/shapes-clip/${f}`).length, 0);
 

@@ -1,5 +1,6 @@
 /** What a person does in the Contrastive lab, as test steps. */
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export async function captionInputs(page: Page) {
   return page.getByRole('textbox', { name: /^Caption \d+$/ });
@@ -39,4 +40,18 @@ export async function waitForMatrix(page: Page, rows: number, columns: number | 
     [rows, columns] as const,
     { timeout: 120_000 },
   );
+}
+
+/** Types a hub repo id, has it checked (config and sizes), then confirms the download. */
+export async function loadRepo(page: Page, repo: string, dtype = 'fp32'): Promise<void> {
+  await page.getByRole('combobox', { name: 'Model' }).selectOption({ label: 'A hub repo…' });
+  await page.getByRole('textbox', { name: 'Hub repo id' }).fill(repo);
+  await page.getByRole('combobox', { name: 'Precision' }).selectOption(dtype);
+  // A repo checked before (same id and precision) goes straight to its confirmation.
+  const check = page.getByRole('button', { name: 'Check the model' });
+  if (await check.count()) await check.click();
+  const confirm = page.getByRole('button', { name: /^Download .* and load$/ });
+  const refused = page.getByTestId('inspect-error');
+  await expect.poll(async () => (await confirm.count()) + (await refused.count()), { timeout: 60_000 }).toBeGreaterThan(0);
+  if (await confirm.count()) await confirm.click();
 }

@@ -11,6 +11,8 @@ writes three repos' graphs (tooling/hub-mirror.ts serves the rest of each repo f
                          `com.microsoft.Attention` (same weights, same embeddings); its text
                          tower is shapes-clip-untapped's (the mirror serves that one)
   shapes-clip-nosoftmax  both towers with every Softmax written out as Exp / ReduceSum / Div
+  shapes-clip-corrupt    an image tower file that is not a model: the first 16 KiB of
+                         shapes-clip-untapped's, every byte inverted
 """
 import argparse
 import os
@@ -120,6 +122,13 @@ def main():
         prune(plain)
         unroll_softmax(plain)
         write(plain, os.path.join(args.out, "shapes-clip-nosoftmax", "onnx", f"{tower}.onnx"))
+
+    with open(os.path.join(args.out, "shapes-clip-untapped", "onnx", "vision_model.onnx"), "rb") as f:
+        head = f.read(16384)
+    corrupt = os.path.join(args.out, "shapes-clip-corrupt", "onnx", "vision_model.onnx")
+    os.makedirs(os.path.dirname(corrupt), exist_ok=True)
+    with open(corrupt, "wb") as f:
+        f.write(bytes(b ^ 0xFF for b in head))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import { decodeImage } from '../decode';
 import { familyOf, type FamilySpec } from './specs';
 import { byteProgress } from '../../src/lib/runtime/progress';
 import { UnsupportedModelError } from '../errors';
+import { attentionSource, loadTapped, tappedAttention } from './tap';
 
 type Tower = ((inputs: Record<string, unknown>) => Promise<Record<string, Tensor>>) & { config: unknown; dispose(): Promise<unknown> };
 
@@ -86,19 +87,19 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
   const revision = source.revision ?? 'main';
   onProgress('Reading the model config');
   const { config, spec } = await readConfig(source, request.families ?? DUAL_ENCODERS, progress_callback as (event: unknown) => void);
-  const tokenizer = await AutoTokenizer.from_pretrained(source.id, { revision, progress_callback });
   if (spec.family === 'smolvlm') return loadVlm(request, config, spec, onProgress);
+  const tokenizer = await AutoTokenizer.from_pretrained(source.id, { revision, progress_callback });
   const processor = await AutoProcessor.from_pretrained(source.id, { revision, progress_callback });
   const options = { device, dtype, revision, progress_callback };
   let text: Tower | null = null;
   let vision: Tower | null = null;
   if (spec.text) {
     onProgress('Loading the text encoder');
-    text = (await spec.text.from_pretrained(source.id, options)) as Tower;
+    text = await loadTapped<Tower>(spec.text, source.id, options);
   }
   if (spec.vision) {
     onProgress('Loading the image encoder');
-    vision = (await spec.vision.from_pretrained(source.id, options)) as Tower;
+    vision = await loadTapped<Tower>(spec.vision, source.id, options);
   }
   const graphs: Record<string, Tower> = {};
   for (const [name, loader] of Object.entries(spec.graphs ?? {})) {
@@ -140,6 +141,7 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
     threads: request.threads,
     loadMs: performance.now() - started,
     ...(llip ? { llip } : {}),
+    ...attentionOf(text, vision),
     ...(config.patch_size || visionConfig.patch_size ? { patchGrid: imageSize / Number(visionConfig.patch_size ?? config.patch_size) } : {}),
     ...(spec.family === 'coca'
       ? { coca: { bos: Number(textConfig.bos_token_id), eos: Number(textConfig.eos_token_id), maxLength: Number(textConfig.max_length ?? textConfig.max_position_embeddings ?? 16) } }
@@ -149,6 +151,12 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
     await Promise.all([text?.dispose(), vision?.dispose(), ...Object.values(graphs).map((g) => g.dispose())]);
   };
   return { info, spec, tokenizer, processor, text, vision, graphs, dispose };
+}
+
+/** How each tower's attention reaches the lens (see tap.ts), when either was loaded with a tap. */
+function attentionOf(text: Tower | null, vision: Tower | null): Pick<ModelInfo, 'attention'> {
+  const attention = { text: attentionSource(text, 'text encoder'), vision: attentionSource(vision, 'image encoder') };
+  return attention.text || attention.vision ? { attention } : {};
 }
 
 /** Llip's head: every image's mixture tokens `[N, K, D]` weighed by every caption `[T, D]`. */
@@ -209,7 +217,7 @@ export async function embedImages(model: LoadedModel, images: readonly ImageInpu
   const started = performance.now();
   const out = await model.vision({ pixel_values: batch });
   const modelMs = performance.now() - started;
-  const attentions = out.vision_attentions ? tensorData(out.vision_attentions) : null;
+  const attentions = out.vision_attentions ? tensorData(out.vision_attentions) : tappedAttention(model.vision, out, values.length);
   return { result: { kind: 'image-embeds', embeds: tensorData(out[model.spec.imageEmbeds]), attentions, outcomes }, modelMs };
 }
 
@@ -237,7 +245,7 @@ export async function embedTexts(model: LoadedModel, texts: readonly string[]): 
   const started = performance.now();
   const out = await model.text(inputs as unknown as Record<string, unknown>);
   const modelMs = performance.now() - started;
-  const attentions = out.text_attentions ? tensorData(out.text_attentions) : null;
+  const attentions = out.text_attentions ? tensorData(out.text_attentions) : tappedAttention(model.text, out, texts.length);
   return { result: { kind: 'text-embeds', embeds: tensorData(out[spec.textEmbeds]), attentions, outcomes }, modelMs };
 }
 

@@ -216,6 +216,18 @@ export interface ModelInfo {
   readonly vlm?: { readonly scaleFactor: number; readonly imageSeqLen: number; readonly tileSide: number; readonly patchSide: number; readonly layers: number; readonly heads: number; readonly attentions: boolean; readonly splitting: boolean };
   /** Llip's shape, from its config: mixture tokens K, cross-attention heads, their temperature. */
   readonly llip?: { readonly mixtureTokens: number; readonly heads: number; readonly temperature: number };
+  /** How each encoder's self-attention reaches the attention lens, for the towers loaded with a tap. */
+  readonly attention?: { readonly text?: AttentionSource; readonly vision?: AttentionSource };
+}
+
+/**
+ * An encoder's attention probabilities: outputs of its graph (the forge exports them), the
+ * graph's Softmax outputs tapped at load (hub models), or unavailable, with the reason a person
+ * reads (attention fused into one operator, no Softmax at all).
+ */
+export interface AttentionSource {
+  readonly via: 'outputs' | 'tapped' | 'unavailable';
+  readonly reason?: string;
 }
 
 export interface InspectReport {
@@ -314,6 +326,13 @@ export type TaskResult =
       readonly logit: number;
     }
   | {
+      readonly kind: 'answer';
+      readonly prompt: VlmPrompt;
+      readonly steps: readonly AnswerStep[];
+      readonly text: string;
+      readonly stopped: 'eos' | 'max-length';
+    }
+  | {
       readonly kind: 'llip-head';
       /** `mixture_weights` `[N, T, heads, K]`: per head, a softmax over the K mixture tokens. */
       readonly weights: TensorData;
@@ -325,13 +344,6 @@ export type TaskResult =
 
 export type ErrorCode =
   | 'model-missing'
-  | {
-      readonly kind: 'answer';
-      readonly prompt: VlmPrompt;
-      readonly steps: readonly AnswerStep[];
-      readonly text: string;
-      readonly stopped: 'eos' | 'max-length';
-    }
   | 'unsupported-model'
   | 'download-cut'
   | 'model-invalid'
@@ -361,6 +373,8 @@ export type Response =
   | { readonly type: 'loaded'; readonly id: number; readonly info: ModelInfo }
   | { readonly type: 'inspected'; readonly id: number; readonly report: InspectReport }
   | { readonly type: 'result'; readonly id: number; readonly result: TaskResult; readonly timing: Timing }
+  /** Part of a run's result that is ready before the rest (a VLM's prompt, then each token). */
+  | { readonly type: 'partial'; readonly id: number; readonly partial: AnswerPartial }
   | { readonly type: 'error'; readonly id: number; readonly error: WorkerError };
 
 /**
@@ -373,8 +387,6 @@ export function transferables(message: Response | Request): Transferable[] {
   const { result } = message;
   if (result.kind === 'tokenize') return [];
   const buffers: ArrayBufferLike[] = 'embeds' in result ? [result.embeds.data.buffer] : [];
-  /** Part of a run's result that is ready before the rest (a VLM's prompt, then each token). */
-  | { readonly type: 'partial'; readonly id: number; readonly partial: AnswerPartial }
   if (result.kind === 'llip-head') buffers.push(result.weights.data.buffer, result.logits.data.buffer);
   if (result.kind === 'masked') {
     buffers.push(result.input.data.buffer, result.reconstructed.data.buffer, result.imageToText.data.buffer, result.textToImage.data.buffer);
