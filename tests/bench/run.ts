@@ -12,6 +12,8 @@
  *   (h) CoCa's decoding step with and without the key/value cache, positions 2 and 16 (decoding.ts)
  *   (g) dragging in the composer at 60 moves a second: frame rate against idle, pointer move →
  *       matrix row drawn; each lab's longest main-thread task while it is used (interactions.ts)
+ *   (i) the image-to-token explorer's width slider dragged: the whole table's recompute, the growth
+ *       sweep and input → settled on the main thread, as shares of a 60 Hz frame (budget.ts)
  *   first visit: cold loads of the default URL and ?device=wasm, navigation → first live matrix,
  *       the backend and why, the bytes downloaded before it (first-visit.ts)
  *   memory: the page's JS heap and each worker's memory after visiting every lab, then after
@@ -23,7 +25,8 @@
  *
  * Options (environment): BENCH_REPS (default 200), BENCH_WARMUP (50), BENCH_EDITS (20),
  * BENCH_LOAD_ROUNDS (8), BENCH_MODEL_REPS (96), BENCH_MODEL_WARMUP (20),
- * BENCH_PROJECTION_RUNS (15), BENCH_VISITS (5), BENCH_DECODING_REPS (200), BENCH_DECODING_WARMUP (30).
+ * BENCH_PROJECTION_RUNS (15), BENCH_VISITS (5), BENCH_DECODING_REPS (200), BENCH_DECODING_WARMUP (30),
+ * BENCH_BUDGET_STEPS (200).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -38,6 +41,7 @@ import { buildResults } from './report';
 import { formatResults } from './table';
 import { DECODING_REPS, DECODING_WARMUP, formatDecoding, runDecoding, type DecodingRun } from './decoding';
 import { formatInteractions, runInteractions, type InteractionsRun } from './interactions';
+import { formatBudget, runBudget, type BudgetRun } from './budget';
 
 const REPS = Number(process.env.BENCH_REPS ?? 200);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 50);
@@ -77,6 +81,7 @@ async function main(): Promise<void> {
   let visits;
   let decoding: DecodingRun | undefined;
   let interactions: InteractionsRun | undefined;
+  let budget: BudgetRun | undefined;
   try {
     part('first visit');
     const firstVisit = summarizeFirstVisit(await runFirstVisit(VISITS, log), loadAverages['first visit']);
@@ -92,6 +97,8 @@ async function main(): Promise<void> {
     decoding = await runDecoding(DECODING_REPS, DECODING_WARMUP, log);
     part('(g)');
     interactions = await runInteractions([{ name: 'this build', url: '' }], DRAG_ROUNDS, DRAG_MOVES, log);
+    part('(i)');
+    budget = await runBudget(Number(process.env.BENCH_BUDGET_STEPS ?? 200), log);
     results = buildResults({
       date: new Date().toISOString(),
       command: 'npm run bench',
@@ -120,13 +127,14 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await stopAll();
   }
-  writeFileSync(OUTPUT, `${JSON.stringify({ ...results, decoding, interactions, ...visits }, null, 1)}\n`);
+  writeFileSync(OUTPUT, `${JSON.stringify({ ...results, decoding, interactions, budget, ...visits }, null, 1)}\n`);
   console.log(`\n${formatResults(results)}\n\n${decoding ? formatDecoding(decoding) : ''}\n`);
   if (interactions) console.log(`${formatInteractions(interactions)}\n`);
+  if (budget) console.log(`${formatBudget(budget)}\n`);
   if (visits) console.log(`${formatFirstVisit(visits.firstVisit)}\n${formatMemory(visits.memory)}\n`);
   log(`wrote ${OUTPUT}`);
-  const externalRequests = results.conditions.externalRequests + (decoding?.external.length ?? 0) + (interactions?.external.length ?? 0);
-  const pageErrors = [...results.conditions.pageErrors, ...(decoding?.pageErrors ?? []), ...(interactions?.pageErrors ?? [])];
+  const externalRequests = results.conditions.externalRequests + (decoding?.external.length ?? 0) + (interactions?.external.length ?? 0) + (budget?.external.length ?? 0);
+  const pageErrors = [...results.conditions.pageErrors, ...(decoding?.pageErrors ?? []), ...(interactions?.pageErrors ?? []), ...(budget?.pageErrors ?? [])];
   if (externalRequests > 0 || pageErrors.length > 0) {
     console.error(`[bench] invalid run: ${externalRequests} external requests, page errors: ${pageErrors.join(' | ')}`);
     process.exitCode = 1;

@@ -36,7 +36,8 @@ export function layoutTiling(budget: Budget): TilingLayout {
   }
   const insetBox = { x: MARGIN, y: canvasBox.y + Math.max(canvasBox.height, globalBox?.height ?? 0) + 40, size: INSET };
   return {
-    width: Math.max(right + MARGIN, insetBox.x + INSET + 300),
+    // Room for the global view's label and the inset's text beside it.
+    width: Math.max(right + MARGIN + (globalBox ? 90 : 0), insetBox.x + INSET + 480),
     height: insetBox.y + INSET + MARGIN,
     scale,
     canvasBox,
@@ -47,7 +48,6 @@ export function layoutTiling(budget: Budget): TilingLayout {
 
 function label(context: CanvasRenderingContext2D, text: string, x: number, y: number, colour = '#333'): void {
   context.fillStyle = colour;
-  context.font = '12px system-ui, sans-serif';
   context.fillText(text, x, y);
 }
 
@@ -103,6 +103,8 @@ function drawInset(context: CanvasRenderingContext2D, budget: Budget, box: Tilin
 export function drawTiling(context: CanvasRenderingContext2D, budget: Budget, layout: TilingLayout, picture: CanvasImageSource | null, architecture: string): void {
   const { canvasBox: c, scale } = layout;
   context.clearRect(0, 0, layout.width, layout.height);
+  // Set once: parsing a font string at every label costs more than drawing the text.
+  context.font = '12px system-ui, sans-serif';
   label(context, `${architecture}: ${budget.resized.width} × ${budget.resized.height}`, c.x, c.y - 6);
   // Padding (anyres) stays visible as padding around the picture.
   const content = budget.content ?? { x: 0, y: 0, width: budget.resized.width, height: budget.resized.height };

@@ -1,6 +1,7 @@
 /**
- * The page's bridge to the worker that runs transformers.js's processors: the newest size is
- * sent, the answer for it kept (an answer for an older size is kept too, but `for` says which).
+ * The page's bridge to the worker that runs transformers.js's processors: the size is sent once
+ * it has rested for a moment (a dragged slider would otherwise keep a core busy with sizes
+ * already gone), and the answer kept (`for` says whether it is the current size's).
  */
 import type { Size } from '../../lib/budget/types';
 import type { ReferenceAnswer } from '../../../workers/budget-reference.worker';
@@ -10,8 +11,14 @@ export class ReferenceCounts {
   failure = $state<string | null>(null);
   private worker: Worker | null = null;
   private nextId = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
-  request(size: Size): void {
+  request(size: Size, restMs = 250): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.send(size), restMs);
+  }
+
+  private send(size: Size): void {
     if (!this.worker) {
       this.worker = new Worker(new URL('../../../workers/budget-reference.worker.ts', import.meta.url), { type: 'module', name: 'budget-reference' });
       this.worker.onmessage = (event: MessageEvent<ReferenceAnswer>) => (this.answer = event.data);
@@ -27,6 +34,7 @@ export class ReferenceCounts {
   }
 
   dispose(): void {
+    clearTimeout(this.timer);
     this.worker?.terminate();
     this.worker = null;
   }
