@@ -13,8 +13,8 @@ import ortGpuMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { transferables, type ModelSource, type Device, type DevicePreference, type Dtype, type ErrorCode, type Request, type Response } from '../src/lib/runtime/protocol';
 import { embedImages, embedTexts, inspectDualEncoder, loadDualEncoder, runLlipHead, type LoadedModel } from './families/dual-encoder';
 import { runCaption, runMasked, tokenize } from './families/forge-tasks';
-import type { Task, TaskResult } from '../src/lib/runtime/protocol';
 import { runAnswer, type StreamContext } from './families/vlm';
+import type { Task, TaskResult } from '../src/lib/runtime/protocol';
 import { classify, UnsupportedModelError } from './errors';
 import { ModelCache } from './model-cache';
 import { installAttentionTap } from './families/tap';
@@ -241,12 +241,12 @@ async function runTask(loaded: LoadedModel, task: Task, stream: StreamContext): 
       return runMasked(loaded, task);
     case 'caption':
       return runCaption(loaded, task);
+    case 'answer':
+      return runAnswer(loaded, task, stream);
     default: {
       const unreachable: never = task;
       throw new Error(`Unknown task ${JSON.stringify(unreachable)}`);
     }
-    case 'answer':
-      return runAnswer(loaded, task, stream);
   }
 }
 

@@ -87,8 +87,8 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
   const revision = source.revision ?? 'main';
   onProgress('Reading the model config');
   const { config, spec } = await readConfig(source, request.families ?? DUAL_ENCODERS, progress_callback as (event: unknown) => void);
-  const tokenizer = await AutoTokenizer.from_pretrained(source.id, { revision, progress_callback });
   if (spec.family === 'smolvlm') return loadVlm(request, config, spec, onProgress);
+  const tokenizer = await AutoTokenizer.from_pretrained(source.id, { revision, progress_callback });
   const processor = await AutoProcessor.from_pretrained(source.id, { revision, progress_callback });
   const options = { device, dtype, revision, progress_callback };
   let text: Tower | null = null;

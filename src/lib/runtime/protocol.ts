@@ -326,6 +326,13 @@ export type TaskResult =
       readonly logit: number;
     }
   | {
+      readonly kind: 'answer';
+      readonly prompt: VlmPrompt;
+      readonly steps: readonly AnswerStep[];
+      readonly text: string;
+      readonly stopped: 'eos' | 'max-length';
+    }
+  | {
       readonly kind: 'llip-head';
       /** `mixture_weights` `[N, T, heads, K]`: per head, a softmax over the K mixture tokens. */
       readonly weights: TensorData;
@@ -337,13 +344,6 @@ export type TaskResult =
 
 export type ErrorCode =
   | 'model-missing'
-  | {
-      readonly kind: 'answer';
-      readonly prompt: VlmPrompt;
-      readonly steps: readonly AnswerStep[];
-      readonly text: string;
-      readonly stopped: 'eos' | 'max-length';
-    }
   | 'unsupported-model'
   | 'download-cut'
   | 'model-invalid'
@@ -373,6 +373,8 @@ export type Response =
   | { readonly type: 'loaded'; readonly id: number; readonly info: ModelInfo }
   | { readonly type: 'inspected'; readonly id: number; readonly report: InspectReport }
   | { readonly type: 'result'; readonly id: number; readonly result: TaskResult; readonly timing: Timing }
+  /** Part of a run's result that is ready before the rest (a VLM's prompt, then each token). */
+  | { readonly type: 'partial'; readonly id: number; readonly partial: AnswerPartial }
   | { readonly type: 'error'; readonly id: number; readonly error: WorkerError };
 
 /**
@@ -385,8 +387,6 @@ export function transferables(message: Response | Request): Transferable[] {
   const { result } = message;
   if (result.kind === 'tokenize') return [];
   const buffers: ArrayBufferLike[] = 'embeds' in result ? [result.embeds.data.buffer] : [];
-  /** Part of a run's result that is ready before the rest (a VLM's prompt, then each token). */
-  | { readonly type: 'partial'; readonly id: number; readonly partial: AnswerPartial }
   if (result.kind === 'llip-head') buffers.push(result.weights.data.buffer, result.logits.data.buffer);
   if (result.kind === 'masked') {
     buffers.push(result.input.data.buffer, result.reconstructed.data.buffer, result.imageToText.data.buffer, result.textToImage.data.buffer);
