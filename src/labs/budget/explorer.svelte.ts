@@ -12,16 +12,6 @@ import { inspectImage } from '../../lib/image/inspect';
 /** Where the size came from: typed or linked (a blank image), an image of the shared inputs, an upload. */
 export type SizeSource = { readonly kind: 'blank' } | { readonly kind: 'image'; readonly label: string };
 
-/** `#budget?w=1920&h=1080` → the typed width and height, or null when the link has none. */
-export function sizeFromHash(hash: string): { width: string; height: string } | null {
-  const [route, query = ''] = hash.replace(/^#/, '').split('?');
-  if (route !== 'budget') return null;
-  const params = new URLSearchParams(query);
-  const width = params.get('w');
-  const height = params.get('h');
-  return width === null || height === null ? null : { width, height };
-}
-
 export class BudgetExplorer {
   widthText = $state('1920');
   heightText = $state('1080');

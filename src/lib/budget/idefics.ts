@@ -25,8 +25,8 @@ export function idefics2Resize(size: Size, shortest: number, longest: number): S
   return { width: Math.max(width, shortest), height: Math.max(height, shortest) };
 }
 
-// HuggingFaceM4/idefics2-8b: preprocessor_config.json size {shortest_edge 378, longest_edge 980}
-// (do_image_splitting is false in the file; the row follows the "splitting on");
+// HuggingFaceM4/idefics2-8b: preprocessor_config.json size {shortest_edge 378, longest_edge 980},
+// do_image_splitting true (as a verbatim duplicate of the repo shows; some fine-tunes turn it off);
 // processor image_seq_len 64 (config.json perceiver_config.resampler_n_latents 64); SigLIP patch 14.
 const IDEFICS2 = { shortest: 378, longest: 980, patch: 14, queries: 64 };
 
