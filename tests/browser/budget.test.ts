@@ -87,6 +87,12 @@ describe('the image-to-token explorer', () => {
     await expect.poll(() => view.getAttribute('data-size')).toBe('301x157');
     expect(await page.getByTestId('size-source').textContent()).toContain('wide.png');
     expect(await page.getByRole('textbox', { name: 'Height', exact: true }).inputValue()).toBe('157');
+    // An image of the shared inputs: a ShapesWorld sample is drawn at 128 × 128.
+    await page.getByTestId('budget-view').getByRole('button', { name: 'Sample 1', exact: true }).click();
+    await expect.poll(() => view.getAttribute('data-size')).toBe('128x128');
+    expect(await page.getByTestId('size-source').textContent()).toContain('Sample 1');
+    await page.getByLabel('Upload an image').setInputFiles({ name: 'wide.png', mimeType: 'image/png', buffer: png });
+    await expect.poll(() => view.getAttribute('data-size')).toBe('301x157');
   });
 
   it('absurd sizes and bad files get a message and change nothing', async () => {
