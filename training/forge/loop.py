@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from forge.data import ShapesWorld
+from forge.data import ShapesWorld, load
 
 
 def parameter_count(module):
@@ -35,6 +35,12 @@ class Training:
 
     def __init__(self, data: ShapesWorld, args):
         self.data, self.args = data, args
+
+    @staticmethod
+    def load_data(path):
+        """The data the family trains on, from --data: ShapesWorld's arrays unless the family reads
+        another dataset. Whatever it returns, the loop needs `train_n` (indices are drawn below it)."""
+        return load(path)
 
     @staticmethod
     def add_arguments(parser):

@@ -1,0 +1,111 @@
+"""shapes-smolvlm's training, in the two stages of the family (both shipped):
+
+  stage 1 (alignment)   only the connector learns, both backbones frozen, on captioning: the
+                        image with "Describe the image." and its description as the answer
+  stage 2 (instructions) the connector and the language model learn (the vision tower stays
+                        frozen) on questions of every kind about the image
+
+The backbones come from checkpoints: shapes-clip's (`forge recover clip` rebuilds it from the
+shipped graphs) and shapes-lm's (`forge train lm`); stage 2 starts from stage 1's checkpoint.
+The loss is next-token cross-entropy on the answer's tokens only. The validation reports, on
+held-out images, the share of answers right by teacher forcing (every answer token the argmax).
+"""
+import os
+
+import torch
+
+from forge import checkpoint
+from forge.families.clip.model import TinyClipConfig
+from forge.families.lm.data import ANSWER, IMAGE, KIND, LENGTH, Pool, load_instructions
+from forge.families.lm.model import LmConfig
+from forge.families.lm.train import teacher_forced_exact, token_loss
+from forge.families.smolvlm.inputs import expand_images, frames_from_images, image_token_sequence
+from forge.families.smolvlm.model import SmolVlm, SmolVlmConfig
+from forge.loop import Training, parameter_count
+
+STAGE_KINDS = {1: ["describe"], 2: None}
+
+
+def batch(model, data, rows, sequence):
+    """Expanded ids, attention mask, answer mask and frames of conversation rows."""
+    info = data.rows[rows]
+    width = int(info[:, LENGTH].max())
+    ids, mask, answer = expand_images(data.tokens[rows, :width], info[:, LENGTH], info[:, ANSWER], model.config.image_token_id, sequence)
+    frames = frames_from_images(data.images[info[:, IMAGE]], model.config.tile_size)
+    return ids, mask, answer, frames
+
+
+class SmolVlmTraining(Training):
+    defaults = {"steps": 600, "batch": 32, "lr": 2e-3, "warmup": 50, "log_every": 100}
+    smoke = {"steps": 6, "log_every": 3, "batch": 8, "warmup": 2}
+    load_data = staticmethod(load_instructions)
+
+    @staticmethod
+    def add_arguments(parser):
+        parser.add_argument("--stage", type=int, default=2, choices=(1, 2))
+        parser.add_argument("--vision", default=checkpoint.default_path("clip"), help="shapes-clip's checkpoint (forge recover clip)")
+        parser.add_argument("--lm", default=checkpoint.default_path("lm"), help="shapes-lm's checkpoint (forge train lm)")
+        parser.add_argument("--init", default=checkpoint.default_path("smolvlm-stage1"), help="stage 2 starts from this stage-1 checkpoint")
+
+    def __init__(self, instructions, args):
+        kinds = STAGE_KINDS[args.stage]
+        super().__init__(Pool(instructions, instructions.select(["image"], kinds)), args)
+        self.instructions = instructions
+        self.held_out = instructions.select(["image"], kinds, held_out=True)[:256]
+
+    def build(self):
+        a = self.args
+        if a.stage == 2:
+            model = checkpoint.load(a.init, "smolvlm")[1]
+            model.config.stage = 2
+        else:
+            vision = torch.load(a.vision)
+            lm = torch.load(a.lm)
+            if vision["family"] != "clip" or lm["family"] != "lm":
+                raise SystemExit("--vision must be a clip checkpoint and --lm an lm checkpoint")
+            ids = self.instructions.meta["ids"]
+            model = SmolVlm(SmolVlmConfig(vision=TinyClipConfig(**vision["config"]).as_dict(), lm=LmConfig(**lm["config"]).as_dict(),
+                                          image_token_id=ids["image"], image_size=self.instructions.meta["imageSize"], stage=1))
+            model.vision.load_state_dict({k[len("vision."):]: v for k, v in vision["state"].items() if k.startswith("vision.")})
+            model.lm.load_state_dict(lm["state"])
+        model.vision.requires_grad_(False)
+        model.lm.requires_grad_(a.stage == 2)
+        self.sequence = image_token_sequence(self.instructions.meta, model.config.tiles_per_side, model.config.image_seq_len)
+        return model
+
+    def loss(self, model, idx, generator):
+        model.vision.eval()
+        ids, mask, answer, frames = batch(model, self.instructions, self.data.rows[idx], self.sequence)
+        return token_loss(model(ids, mask, frames), ids, answer), {}
+
+    def after_step(self, model):
+        pass
+
+    @torch.no_grad()
+    def validate(self, model):
+        model.eval()
+        kinds = self.instructions.meta["kinds"]
+        right, kind = [], []
+        for start in range(0, len(self.held_out), 64):
+            rows = self.held_out[start:start + 64]
+            ids, mask, answer, frames = batch(model, self.instructions, rows, self.sequence)
+            right.append(teacher_forced_exact(model(ids, mask, frames), ids, answer))
+            kind.append(self.instructions.rows[rows, KIND])
+        model.train()
+        right, kind = torch.cat(right).float(), torch.cat(kind)
+        out = {"all": right.mean().item()}
+        for k, name in enumerate(kinds):
+            if (kind == k).any():
+                out[name] = right[kind == k].mean().item()
+        return out
+
+    def extras(self):
+        meta = self.instructions.meta
+        return {"special_tokens": meta["specialTokens"], "chat_template": meta["chatTemplate"]}
+
+    def report(self, model, run):
+        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        return {"stage": self.args.stage, "steps": run.steps, "batch": self.args.batch, "seconds": round(run.seconds),
+                "parameters": parameter_count(model), "trained_parameters": trainable, "conversations": self.data.train_n,
+                "held_out": run.final, "history": run.history,
+                "backbones": {"vision": os.path.basename(self.args.vision), "lm": os.path.basename(self.args.lm)}}
