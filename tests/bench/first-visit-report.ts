@@ -28,6 +28,8 @@ export interface FirstVisitSummary {
     /** Same files, decoded. */
     readonly decodedMBTotal: number;
     readonly encodings: Record<string, string>;
+    /** How the ORT runtime came over the wire in each load: loads per Content-Encoding. */
+    readonly ortWasmEncodings: Record<string, number>;
   }[];
   /** Median over rounds of the default URL's time / each other variant's, loads side by side. */
   readonly defaultOver: Record<string, number>;
@@ -60,6 +62,7 @@ export function summarizeFirstVisit(samples: readonly VisitSample[], loadBefore:
       downloadedMBTotal: MB(median(mine.map((s) => s.downloads.reduce((n, d) => n + d.bytes, 0)))),
       decodedMBTotal: MB(median(mine.map((s) => s.downloads.reduce((n, d) => n + (Number.isFinite(d.decodedBytes) ? d.decodedBytes : d.bytes), 0)))),
       encodings,
+      ortWasmEncodings: mine.flatMap((s) => s.downloads.filter((d) => d.kind === 'ORT wasm').map((d) => d.encoding)).reduce<Record<string, number>>((n, e) => ({ ...n, [e]: (n[e] ?? 0) + 1 }), {}),
     };
   });
   const rounds = [...new Set(samples.map((s) => s.round))];
@@ -109,6 +112,7 @@ export function formatFirstVisit(g: FirstVisitSummary): string {
     out.push(`  ${v.variant} (${v.loads} loads, on ${v.devices.join('/')}): first matrix median ${v.firstMatrixMs.median} ms (min ${v.firstMatrixMs.min}, max ${v.firstMatrixMs.max}); goal < ${g.goalMs} ms ${v.goalMet ? 'met' : 'NOT met'}`);
     out.push(`    why this backend: ${v.reason || '(not said)'}`);
     out.push(`    stages (median ms): ${Object.entries(v.stagesMs).map(([k, t]) => `${k} ${t}`).join(' · ')}`);
+    out.push(`    ORT wasm encoding per load: ${Object.entries(v.ortWasmEncodings).map(([e, n]) => `${e} ×${n}`).join(', ')}`);
     out.push(`    downloaded before it: ${v.downloadedMBTotal} MB on the wire (${v.decodedMBTotal} MB decoded): ${Object.entries(v.downloadedMB).map(([k, mb]) => `${k} ${mb}`).join(', ')}`);
   }
   out.push(`  default URL / other variant, median of paired loads: ${Object.entries(g.defaultOver).map(([k, r]) => `${k} ${r}×`).join(', ')}`);

@@ -10,6 +10,8 @@
  * this process (slower, and it turns the HTTP cache off). Requests that leave localhost are
  * counted instead; there is no network here, so they could only fail.
  */
+import { resolve } from 'node:path';
+import { preview, type PreviewServer } from 'vite';
 import { chromium, type Browser, type Request } from 'playwright-core';
 import { CHROMIUM, FLAGS, startServer } from '../browser/harness';
 
@@ -62,7 +64,7 @@ interface Finished {
   readonly wallEnd: number;
 }
 
-async function visit(browser: Browser, base: string, variant: string, round: number): Promise<VisitSample> {
+async function visit(browser: Browser, url: string, variant: string, round: number): Promise<VisitSample> {
   const context = await browser.newContext();
   const page = await context.newPage();
   const finished: Finished[] = [];
@@ -75,7 +77,7 @@ async function visit(browser: Browser, base: string, variant: string, round: num
   page.on('requestfinished', (request) => finished.push({ request, wallEnd: Date.now() }));
   page.on('pageerror', (e) => pageErrors.push(e.message));
   try {
-    await page.goto(`${base}${variant}`);
+    await page.goto(url);
     // Complete: every default image embedded, a number in every cell; polled every frame.
     const handle = await page.waitForFunction(() => {
       const table = document.querySelector('[data-testid="matrix-table"]');
@@ -121,16 +123,34 @@ async function visit(browser: Browser, base: string, variant: string, round: num
   }
 }
 
-/** `rounds` cold loads of each variant, alternating (which variant goes first alternates too). */
-export async function runFirstVisit(rounds: number, log: (line: string) => void): Promise<VisitSample[]> {
+/** The name of the variant that loads an earlier build (BENCH_BASELINE_DIST) at its default URL. */
+export const BASELINE = 'earlier build, default URL';
+
+/**
+ * `rounds` cold loads of each variant, alternating (which variant goes first alternates too).
+ * With `baselineDist` (a folder holding an earlier `npm run build`), that build's default URL
+ * is loaded in the same rounds, served by a second preview server as `npm start` served it.
+ */
+export async function runFirstVisit(rounds: number, log: (line: string) => void, baselineDist?: string): Promise<VisitSample[]> {
   const base = await startServer();
+  let baseline: PreviewServer | null = null;
+  const variants: string[] = [...FIRST_VISIT_VARIANTS];
+  const urlOf = (variant: string) => (variant === BASELINE ? baselineUrl : `${base}${variant}`);
+  let baselineUrl = '';
+  if (baselineDist) {
+    baseline = await preview({ build: { outDir: resolve(baselineDist) }, preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
+    const address = baseline.httpServer.address();
+    if (!address || typeof address === 'string') throw new Error('baseline preview server has no port');
+    baselineUrl = `http://127.0.0.1:${address.port}/`;
+    variants.push(BASELINE);
+  }
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
   const samples: VisitSample[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
-      const order = round % 2 ? [...FIRST_VISIT_VARIANTS].reverse() : [...FIRST_VISIT_VARIANTS];
+      const order = round % 2 ? [...variants].reverse() : variants;
       for (const variant of order) {
-        const s = await visit(browser, base, variant, round);
+        const s = await visit(browser, urlOf(variant), variant, round);
         if (s.external.length || s.pageErrors.length) throw new Error(`first visit ${variant || 'default URL'}: external requests ${s.external.join(' ')}; page errors ${s.pageErrors.join(' | ')}`);
         const mb = s.downloads.reduce((n, d) => n + d.bytes, 0) / 1e6;
         log(`[first visit] round ${round + 1}/${rounds} ${variant || 'default URL'}: first matrix at ${s.firstMatrixMs.toFixed(0)} ms on ${s.device}, ${mb.toFixed(2)} MB before it`);
@@ -139,6 +159,7 @@ export async function runFirstVisit(rounds: number, log: (line: string) => void)
     }
   } finally {
     await browser.close();
+    await baseline?.close();
   }
   return samples;
 }

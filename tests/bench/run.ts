@@ -26,6 +26,8 @@
  * Options (environment): BENCH_REPS (default 200), BENCH_WARMUP (50), BENCH_EDITS (20),
  * BENCH_LOAD_ROUNDS (8), BENCH_MODEL_REPS (96), BENCH_MODEL_WARMUP (20),
  * BENCH_PROJECTION_RUNS (15), BENCH_VISITS (5), BENCH_DECODING_REPS (200), BENCH_DECODING_WARMUP (30),
+ * BENCH_BASELINE_DIST (a folder holding an earlier `npm run build`: the first-visit part then
+ * loads that build's default URL in the same rounds, for a before/after side by side),
  * BENCH_BUDGET_STEPS (200).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
   let budget: BudgetRun | undefined;
   try {
     part('first visit');
-    const firstVisit = summarizeFirstVisit(await runFirstVisit(VISITS, log), loadAverages['first visit']);
+    const firstVisit = summarizeFirstVisit(await runFirstVisit(VISITS, log, process.env.BENCH_BASELINE_DIST), loadAverages['first visit']);
     part('memory');
     visits = { firstVisit, memory: summarizeMemory(await runMemory(log)) };
     part('(a)');
