@@ -107,13 +107,17 @@ async function visit(browser: Browser, url: string, variant: string, round: numb
       if (end > painted) continue;
       const sizes = await request.sizes();
       const response = await request.response();
+      // allHeaders(): headers() can miss some of a worker's response headers.
+      const headers = (await response?.allHeaders()) ?? {};
+      const length = Number(headers['content-length'] ?? NaN);
       downloads.push({
         path: url.pathname,
         kind: kindOf(url.pathname),
-        // A worker's script reports a body size of a few hundred bytes: its Content-Length is right.
-        bytes: Math.max(sizes.responseBodySize, Number(response?.headers()['content-length'] ?? 0)) + sizes.responseHeadersSize,
+        // Content-Length is the body as sent (compressed when it was); a body compressed on the
+        // fly is sent in chunks without one, and then the browser's count is used.
+        bytes: (Number.isFinite(length) ? length : sizes.responseBodySize) + sizes.responseHeadersSize,
         decodedBytes: response ? await response.body().then((b) => b.length, () => NaN) : NaN,
-        encoding: response?.headers()['content-encoding'] ?? 'identity',
+        encoding: headers['content-encoding'] ?? 'identity',
         end,
       });
     }
