@@ -5,3 +5,5 @@ export * from './render';
 export * from './captions';
 export * from './vocabulary';
 export * from './samples';
+export * from './questions';
+export * from './chat';

@@ -38,8 +38,12 @@ export function sizeOf(shape: SceneShape): string {
 export const WHITE: RGB = [255, 255, 255];
 
 export interface SceneOptions {
-  /** Number of shapes (1 or 2); default: 1 three times in four. */
-  readonly count?: 1 | 2;
+  /**
+   * Number of shapes (1 to 4); default: 1 three times in four, else 2. Three or four shapes come
+   * only when asked for, by a path of their own, so scenes of one or two shapes (and every
+   * dataset drawn from them) are the same as before that option existed.
+   */
+  readonly count?: 1 | 2 | 3 | 4;
   /** Plain white background instead of a random one. */
   readonly plainBackground?: boolean;
 }
@@ -88,6 +92,7 @@ export function generateScene(random: Random, options: SceneOptions = {}): Scene
   const background = options.plainBackground ? WHITE : randomBackground(random);
   const first = randomShape(random, Math.floor(random() * 3), Math.floor(random() * 3), Math.floor(random() * 2));
   if (count === 1) return { shapes: [first], background };
+  if (count > 2) return { shapes: placeMore(random, first, count), background };
   for (let attempt = 0; attempt < 50; attempt++) {
     // Late attempts fall back to small shapes, which always fit in two different cells.
     const sizeIndex = attempt < 25 ? Math.floor(random() * 2) : 0;
@@ -99,6 +104,28 @@ export function generateScene(random: Random, options: SceneOptions = {}): Scene
     if (!overlaps(firstFit, second)) return { shapes: [firstFit, second], background };
   }
   return { shapes: [first], background };
+}
+
+/**
+ * Three or four shapes, each in a cell of its own and overlapping none: each new shape tries
+ * random cells (small shapes after the first tries), and the ones placed before it shrink to
+ * small when it cannot fit otherwise. A scene gets fewer shapes only if 60 tries all fail.
+ */
+function placeMore(random: Random, first: SceneShape, count: number): SceneShape[] {
+  const shapes = [first];
+  const small = spec.sizes[0].radius[1];
+  for (let attempt = 0; attempt < 60 && shapes.length < count; attempt++) {
+    const late = attempt >= 20;
+    const column = Math.floor(random() * 3);
+    const row = Math.floor(random() * 3);
+    if (shapes.some((s) => columnOf(s) === column && rowOf(s) === row)) continue;
+    const next = randomShape(random, column, row, late ? 0 : Math.floor(random() * 2));
+    const placed = late ? shapes.map((s) => ({ ...s, radius: Math.min(s.radius, small) })) : shapes;
+    if (placed.every((s) => !overlaps(s, next))) {
+      shapes.splice(0, shapes.length, ...placed, next);
+    }
+  }
+  return shapes;
 }
 
 /** The scene a seed stands for: the samples the playground offers are these. */
