@@ -18,6 +18,8 @@ import type { LongEntry, PipelineSeries, PipelineSetup, Side, Tower } from './ty
 import './page-models';
 // Part (h): CoCa's decoding with and without the key/value cache (window.benchDecoding).
 import './page-decoding';
+// Part (j): shapes-clip's attention with and without tapping (window.benchTap).
+import './page-tap';
 
 const MODEL_URL = `${import.meta.env.BASE_URL}models/shapes-clip`;
 
