@@ -13,6 +13,7 @@ import { cocaCard } from './cards/coca.ts';
 import { siglipCard } from './cards/siglip.ts';
 import { llipCard } from './cards/llip.ts';
 import { maskvlmCard } from './cards/maskvlm.ts';
+import { smolvlmCard } from './cards/smolvlm.ts';
 
 const CARDS: Record<string, (folder: ModelFolder) => string> = {
   clip: clipCard,
@@ -20,6 +21,7 @@ const CARDS: Record<string, (folder: ModelFolder) => string> = {
   llip: llipCard,
   coca: cocaCard,
   maskvlm: maskvlmCard,
+  smolvlm: smolvlmCard,
 };
 
 const [family, dir = `static/models/shapes-${family}`] = process.argv.slice(2);

@@ -9,6 +9,7 @@
  *   tsx training/eval.ts llip    --model static/models/shapes-llip [--clip static/models/shapes-clip] [--write]
  *   tsx training/eval.ts coca    --model static/models/shapes-coca [--write]
  *   tsx training/eval.ts maskvlm --model static/models/shapes-maskvlm [--write]
+ *   tsx training/eval.ts smolvlm --model static/models/shapes-smolvlm [--stage1 static/models/shapes-smolvlm-stage1] [--count 60] [--write]
  *
  * `--model` defaults to static/models/shapes-<family>; `--write` writes the report to the model
  * folder (eval.json; eval-q8.json for CLIP's q8 towers), where the card writer reads it.
@@ -22,8 +23,9 @@ import { siglip } from './eval/siglip.ts';
 import { llip } from './eval/llip.ts';
 import { coca } from './eval/coca.ts';
 import { maskvlm } from './eval/maskvlm.ts';
+import { smolvlm } from './eval/smolvlm.ts';
 
-const FAMILIES = { clip, siglip, llip, coca, maskvlm };
+const FAMILIES = { clip, siglip, llip, coca, maskvlm, smolvlm };
 
 /** Evaluates, prints the table and, with `--write`, writes the report. */
 async function run<Report>(name: string, family: EvalFamily<Report>, argv: readonly string[]): Promise<void> {
