@@ -20,6 +20,8 @@ import './page-models';
 import './page-decoding';
 // Part (j): shapes-clip's attention with and without tapping (window.benchTap).
 import './page-tap';
+// Part (k): shapes-smolvlm answering through the worker, per token at positions 2 and 16 (window.benchVlm).
+import './page-vlm';
 
 const MODEL_URL = `${import.meta.env.BASE_URL}models/shapes-clip`;
 

@@ -11,6 +11,7 @@
  *   (f) per model: jointMap (the embedding map's PCA) on 500 + 500 real embeddings, main thread
  *   (h) CoCa's decoding step with and without the key/value cache, positions 2 and 16 (decoding.ts)
  *   (j) shapes-clip's towers untapped, tapped (attention added as outputs) and as exported: load and call time (tap.ts)
+ *   (k) shapes-smolvlm answering through the worker: time to the first token, per token at positions 2 and 16 (vlm.ts)
  *   (g) dragging in the composer at 60 moves a second: frame rate against idle, pointer move →
  *       matrix row drawn; each lab's longest main-thread task while it is used (interactions.ts)
  *   (i) the image-to-token explorer's width slider dragged: the whole table's recompute, the growth
@@ -43,6 +44,7 @@ import { runPipeline } from './pipeline';
 import { buildResults } from './report';
 import { formatResults } from './table';
 import { formatTap, runTap, TAP_LOAD_ROUNDS, TAP_REPS, type TapRun } from './tap';
+import { formatVlm, runVlm, VLM_ROUNDS, VLM_WARMUP, type VlmRun } from './vlm';
 import { DECODING_REPS, DECODING_WARMUP, formatDecoding, runDecoding, type DecodingRun } from './decoding';
 import { formatInteractions, runInteractions, type InteractionsRun } from './interactions';
 import { formatBudget, runBudget, type BudgetRun } from './budget';
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
   let interactions: InteractionsRun | undefined;
   let budget: BudgetRun | undefined;
   let tap: TapRun | undefined;
+  let vlm: VlmRun | undefined;
   try {
     part('first visit');
     const firstVisit = summarizeFirstVisit(await runFirstVisit(VISITS, log, process.env.BENCH_BASELINE_DIST), loadAverages['first visit']);
@@ -106,6 +109,8 @@ async function main(): Promise<void> {
     budget = await runBudget(Number(process.env.BENCH_BUDGET_STEPS ?? 200), log);
     part('(j)');
     tap = await runTap(TAP_LOAD_ROUNDS, TAP_REPS, log);
+    part('(k)');
+    vlm = await runVlm(VLM_ROUNDS, VLM_WARMUP, log);
     results = buildResults({
       date: new Date().toISOString(),
       command: 'npm run bench',
@@ -134,15 +139,16 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await stopAll();
   }
-  writeFileSync(OUTPUT, `${JSON.stringify({ ...results, decoding, interactions, budget, tap, ...visits }, null, 1)}\n`);
+  writeFileSync(OUTPUT, `${JSON.stringify({ ...results, decoding, interactions, budget, tap, vlm, ...visits }, null, 1)}\n`);
   console.log(`\n${formatResults(results)}\n\n${decoding ? formatDecoding(decoding) : ''}\n`);
   if (interactions) console.log(`${formatInteractions(interactions)}\n`);
   if (budget) console.log(`${formatBudget(budget)}\n`);
   if (tap) console.log(`${formatTap(tap)}\n`);
+  if (vlm) console.log(`${formatVlm(vlm)}\n`);
   if (visits) console.log(`${formatFirstVisit(visits.firstVisit)}\n${formatMemory(visits.memory)}\n`);
   log(`wrote ${OUTPUT}`);
-  const externalRequests = results.conditions.externalRequests + (decoding?.external.length ?? 0) + (interactions?.external.length ?? 0) + (budget?.external.length ?? 0) + (tap?.external.length ?? 0);
-  const pageErrors = [...results.conditions.pageErrors, ...(decoding?.pageErrors ?? []), ...(interactions?.pageErrors ?? []), ...(budget?.pageErrors ?? []), ...(tap?.pageErrors ?? [])];
+  const externalRequests = results.conditions.externalRequests + (decoding?.external.length ?? 0) + (interactions?.external.length ?? 0) + (budget?.external.length ?? 0) + (tap?.external.length ?? 0) + (vlm?.external.length ?? 0);
+  const pageErrors = [...results.conditions.pageErrors, ...(decoding?.pageErrors ?? []), ...(interactions?.pageErrors ?? []), ...(budget?.pageErrors ?? []), ...(tap?.pageErrors ?? []), ...(vlm?.pageErrors ?? [])];
   if (externalRequests > 0 || pageErrors.length > 0) {
     console.error(`[bench] invalid run: ${externalRequests} external requests, page errors: ${pageErrors.join(' | ')}`);
     process.exitCode = 1;

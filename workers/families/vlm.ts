@@ -13,6 +13,7 @@ import { MAX_QUESTION_CHARS } from '../../src/lib/runtime/protocol';
 import { promptSegments } from '../../src/lib/vlm/layout';
 import { seededRandom } from '../../src/lib/shapes/random';
 import { decodeImage } from '../decode';
+import { areaResize } from '../../src/lib/image/resample';
 import { BadImageError } from '../errors';
 import { drawFrom, topCandidates } from './forge-tasks';
 import type { LoadedModel, LoadRequest, Progress } from './dual-encoder';
@@ -134,7 +135,12 @@ async function readImage(processor: ProcessorLike, input: ImageInput): Promise<{
   const longest = processor.image_processor.config.size?.longest_edge ?? 2048;
   const decoded = await decodeImage(input, longest);
   if (!decoded.ok) throw new BadImageError(decoded.message);
-  const { image } = decoded;
+  // Shrunk by area averaging to the processor's longest edge, as the forge made its images (its
+  // goldens are the app's samples shrunk this way); the processor's own resize is then a no-op.
+  const scale = Math.min(1, longest / Math.max(decoded.image.width, decoded.image.height));
+  const image = scale < 1
+    ? areaResize(decoded.image, Math.max(1, Math.round(decoded.image.width * scale)), Math.max(1, Math.round(decoded.image.height * scale)))
+    : decoded.image;
   const outcome = { ok: true as const, width: decoded.original.width, height: decoded.original.height, modelInput: new Uint8ClampedArray(0), notes: decoded.notes };
   return { raw: new RawImage(image.data, image.width, image.height, 3), outcome };
 }
@@ -291,6 +297,6 @@ export async function runAnswer(
   const last = steps.at(-1);
   const stopped = last && eos.includes(last.id) ? 'eos' : 'max-length';
   const answerIds = steps.map((s) => s.id).filter((id) => !eos.includes(id));
-  const text = (model.processor as unknown as ProcessorLike).tokenizer.decode(answerIds, { skip_special_tokens: true });
+  const text = answerIds.length ? (model.processor as unknown as ProcessorLike).tokenizer.decode(answerIds, { skip_special_tokens: true }) : '';
   return { result: { kind: 'answer', prompt, steps, text, stopped }, modelMs };
 }

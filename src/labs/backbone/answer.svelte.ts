@@ -24,7 +24,8 @@ export function questionProblem(question: string): string | null {
 }
 
 export const ALTERNATIVES = 5;
-export const MAX_NEW_TOKENS = 24;
+/** As many as the forge generates its goldens with (its generation_config.json). */
+export const MAX_NEW_TOKENS = 48;
 
 export class AnswerSession {
   prompt = $state.raw<VlmPrompt | null>(null);
