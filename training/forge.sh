@@ -10,13 +10,16 @@
 #   bash training/forge.sh recover <family|all>    a bundled model's checkpoint, rebuilt from its ONNX graphs
 #
 # Families: clip siglip llip coca maskvlm. Budgets: MINUTES (clip), STEPS (the others), THREADS
-# (maskvlm), COUNT (data). Checkpoints: $FORGE_CACHE, else training/checkpoints/.
+# (maskvlm), COUNT (data). Folders: DATA (training/data), MODELS (static/models), FORGE_CACHE
+# (checkpoints; training/checkpoints).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PYTHON=${PYTHON:-/usr/bin/python3}
 export OPENBLAS_NUM_THREADS=1 PYTHONPATH=training${PYTHONPATH:+:$PYTHONPATH}
 TSX=node_modules/.bin/tsx
+DATA=${DATA:-training/data}
+MODELS=${MODELS:-static/models}
 FAMILIES=(clip siglip llip coca maskvlm)
 
 forge() { "$PYTHON" -m forge "$@"; }
@@ -41,7 +44,7 @@ evaluate() {
   local family=$1 dir=$2
   shift 2
   case $family in
-    siglip | llip) set -- --clip static/models/shapes-clip "$@" ;;
+    siglip | llip) set -- --clip "$MODELS/shapes-clip" "$@" ;;
   esac
   "$TSX" training/eval.ts "$family" --model "$dir" "$@"
 }
@@ -50,29 +53,30 @@ evaluate() {
 # seed, so the models compare fairly), written only when missing, so a rebuild never rewrites
 # data another forge may be reading.
 shared_data() {
-  [[ -f training/data/meta.json ]] || "$TSX" training/write-dataset.ts --out training/data --count "${COUNT:-150000}" --seed 1
+  [[ -f $DATA/meta.json ]] || "$TSX" training/write-dataset.ts --out "$DATA" --count "${COUNT:-150000}" --seed 1
   golden_inputs
 }
 
 golden_inputs() {
-  mkdir -p training/data
-  [[ -f training/data/golden-inputs.json ]] || "$TSX" training/write-golden-inputs.ts training/data/golden-inputs.json
+  mkdir -p "$DATA"
+  [[ -f $DATA/golden-inputs.json ]] || "$TSX" training/write-golden-inputs.ts "$DATA/golden-inputs.json"
 }
 
 full() {
-  local family=$1 out=static/models/shapes-$1
+  local family=$1 out=$MODELS/shapes-$1
   shared_data
   # shellcheck disable=SC2046 # the budget is several words
-  forge train "$family" $(budget "$family")
-  forge export "$family" --out "$out"
+  forge train "$family" --data "$DATA" $(budget "$family")
+  forge export "$family" --out "$out" --golden-inputs "$DATA/golden-inputs.json"
   # shellcheck disable=SC2046 # one word per test file
-  parity $(parity_tests "$family")
+  MODEL_DIR=$out parity $(parity_tests "$family")
   evaluate "$family" "$out" --write
   # shapes-clip ships 8-bit towers too.
   if [[ $family == clip ]]; then evaluate clip "$out" --dtype q8 --write; fi
   "$TSX" training/card.ts "$family" "$out"
-  # The card is written from measured numbers before a quality bar is asserted, so it tells the truth either way.
-  if [[ -f tests/parity/$family.quality.test.ts ]]; then parity "tests/parity/$family.quality.test.ts"; fi
+  # The card is written from measured numbers before a quality bar is asserted, so it tells the truth
+  # either way. The quality tests read the bundled models.
+  if [[ -f tests/parity/$family.quality.test.ts && $MODELS == static/models ]]; then parity "tests/parity/$family.quality.test.ts"; fi
 }
 
 # smoke FAMILY WORK: the smoke dataset in WORK/data (written once), a smoke run whose losses are
@@ -90,19 +94,19 @@ smoke() {
 }
 
 usage() {
-  sed -n '4,14p' "$0" >&2
+  sed -n '4,15p' "$0" >&2
   exit 2
 }
 
 case ${1:-} in
   data) shared_data ;;
-  eval) [[ -n ${2:-} ]] || usage; family=$2; shift 2; evaluate "$family" "static/models/shapes-$family" "$@" ;;
+  eval) [[ -n ${2:-} ]] || usage; family=$2; shift 2; evaluate "$family" "$MODELS/shapes-$family" "$@" ;;
   recover)
     [[ -n ${2:-} ]] || usage
     golden_inputs
     families=("$2")
     [[ $2 == all ]] && families=("${FAMILIES[@]}")
-    for family in "${families[@]}"; do forge recover "$family"; done
+    for family in "${families[@]}"; do forge recover "$family" --model "$MODELS/shapes-$family" --golden-inputs "$DATA/golden-inputs.json"; done
     ;;
   all | clip | siglip | llip | coca | maskvlm)
     families=("$1")

@@ -33,6 +33,18 @@ class Graph:
     axes: dict  # dynamic axes by input or output name
 
 
+class Call(nn.Module):
+    """A graph over part of a model: forward(*inputs) returns fn(model, *inputs). The model is the
+    child `model`, so the graph's weights are named model.<parameter name>."""
+
+    def __init__(self, model, fn):
+        super().__init__()
+        self.model, self.fn = model, fn
+
+    def forward(self, *inputs):
+        return self.fn(self.model, *inputs)
+
+
 class Export:
     quantized = ()  # graphs that also get an 8-bit copy
 
@@ -84,6 +96,13 @@ def rounded(tensor, digits=7):
 def golden(tensor):
     """A tensor as goldens.json holds it: dims and values to 7 significant digits."""
     return {"dims": list(tensor.shape), "data": rounded(tensor)}
+
+
+def golden_inputs(inputs, **tensors):
+    """goldens.json's "inputs": the golden scenes' seeds and captions (write-golden-inputs.ts) and
+    the tensors the graphs were fed, in the order given."""
+    return {"seeds": [img["seed"] for img in inputs["images"]], "captions": [c["text"] for c in inputs["captions"]],
+            **{name: golden(t) for name, t in tensors.items()}}
 
 
 def export_graph(graph: Graph, path):

@@ -2,11 +2,11 @@
 family's smoke settings) must give the loss at every step that families/<family>/smoke-losses.json
 holds, so a change that alters training is noticed.
 
-On the machine the losses were recorded on, a run reproduces them bit for bit. Another CPU may
-pick other OpenBLAS kernels, whose sums round differently in the last bits, so the check allows a
-relative difference of FORGE_LOSS_TOLERANCE (default 1e-4): far above that rounding (~1e-7 per
-step, compounding over 20 steps), far below what a change to the data, model, loss, schedule or
-seeding does (1e-3 and more from the first step on).
+On the machine they were recorded on, a run reproduces them bit for bit. Another CPU may pick
+other OpenBLAS kernels, whose sums round differently in the last bits, so the check allows a
+relative difference of FORGE_LOSS_TOLERANCE (default 1e-4). Measured on the recording machine:
+every initial weight nudged by one float32 ulp moved shapes-clip's 20 smoke losses by at most
+1.2e-7 (relative); a 5% higher learning rate moved them by up to 8.3e-4, failing the check.
 """
 import json
 import os

@@ -10,27 +10,16 @@ import torch
 from torch import nn
 
 from forge.data import golden_captions, golden_images
-from forge.export import Export, Graph, golden
-from forge.families.clip.model import TinyClip
+from forge.export import Call, Export, Graph, golden, golden_inputs
 
 
-class TextTower(nn.Module):
-    def __init__(self, model: TinyClip):
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids, attention_mask):
-        embeds, hidden, attentions = self.model.text(input_ids, attention_mask)
-        return embeds, hidden, attentions, self.model.logit_scale.exp()
+def text_tower(model, input_ids, attention_mask):
+    embeds, hidden, attentions = model.text(input_ids, attention_mask)
+    return embeds, hidden, attentions, model.logit_scale.exp()
 
 
-class VisionTower(nn.Module):
-    def __init__(self, model: TinyClip):
-        super().__init__()
-        self.model = model
-
-    def forward(self, pixel_values):
-        return self.model.vision(pixel_values)
+def vision_tower(model, pixel_values):
+    return model.vision(pixel_values)
 
 
 def hub_config(model, meta):
@@ -70,11 +59,11 @@ class ClipExport(Export):
         pixels = torch.zeros(2, 3, c.image_size, c.image_size)
         seq = {0: "batch", 1: "sequence"}
         return {
-            "text_model": Graph(TextTower(model), (ids, mask), ["input_ids", "attention_mask"],
+            "text_model": Graph(Call(model, text_tower), (ids, mask), ["input_ids", "attention_mask"],
                                 ["text_embeds", "last_hidden_state", "text_attentions", "logit_scale"],
                                 {"input_ids": seq, "attention_mask": seq, "text_embeds": {0: "batch"}, "last_hidden_state": seq,
                                  "text_attentions": {0: "batch", 3: "sequence", 4: "sequence"}}),
-            "vision_model": Graph(VisionTower(model), (pixels,), ["pixel_values"], ["image_embeds", "last_hidden_state", "vision_attentions"],
+            "vision_model": Graph(Call(model, vision_tower), (pixels,), ["pixel_values"], ["image_embeds", "last_hidden_state", "vision_attentions"],
                                   {"pixel_values": {0: "batch"}, "image_embeds": {0: "batch"}, "last_hidden_state": {0: "batch"},
                                    "vision_attentions": {0: "batch"}}),
             "model": Graph(model, (ids, pixels, mask), ["input_ids", "pixel_values", "attention_mask"],
@@ -93,12 +82,7 @@ class ClipExport(Export):
         logits_per_image = model(input_ids, pixel_values, attention_mask)[0]
         similarity = nn.functional.normalize(image_embeds, dim=-1) @ nn.functional.normalize(text_embeds, dim=-1).t()
         return {
-            "inputs": {
-                "seeds": [img["seed"] for img in inputs["images"]],
-                "captions": [c["text"] for c in inputs["captions"]],
-                "input_ids": golden(input_ids), "attention_mask": golden(attention_mask),
-                "pixel_values": golden(pixel_values),
-            },
+            "inputs": golden_inputs(inputs, input_ids=input_ids, attention_mask=attention_mask, pixel_values=pixel_values),
             "outputs": {
                 "text_embeds": golden(text_embeds), "image_embeds": golden(image_embeds),
                 "logit_scale": float(f"{model.logit_scale.exp().item():.7g}"),

@@ -24,36 +24,20 @@ import torch
 from torch import nn
 
 from forge.data import golden_captions, golden_images
-from forge.export import Export, Graph, golden
-from forge.families.coca.model import TinyCoca
+from forge.export import Call, Export, Graph, golden, golden_inputs
 
 
-class VisionGraph(nn.Module):
-    def __init__(self, model: TinyCoca):
-        super().__init__()
-        self.model = model
-
-    def forward(self, pixel_values):
-        embeds, tokens, attentions = self.model.vision(pixel_values)
-        return tokens, embeds, attentions
+def vision_graph(model, pixel_values):
+    embeds, tokens, attentions = model.vision(pixel_values)
+    return tokens, embeds, attentions
 
 
-class TextGraph(nn.Module):
-    def __init__(self, model: TinyCoca):
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids, attention_mask):
-        return self.model.decoder.contrastive(input_ids, attention_mask)[0], self.model.logit_scale.exp()
+def text_graph(model, input_ids, attention_mask):
+    return model.decoder.contrastive(input_ids, attention_mask)[0], model.logit_scale.exp()
 
 
-class DecoderGraph(nn.Module):
-    def __init__(self, model: TinyCoca):
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids, attention_mask, image_tokens):
-        return self.model.decoder(input_ids, attention_mask, image_tokens)
+def decoder_graph(model, input_ids, attention_mask, image_tokens):
+    return model.decoder(input_ids, attention_mask, image_tokens)
 
 
 def caption_text(ids, vocabulary):
@@ -102,12 +86,12 @@ class CocaExport(Export):
         image_tokens = torch.randn(3, patches, c.vision_width)
         seq = {0: "batch", 1: "sequence"}
         return {
-            "vision_model": Graph(VisionGraph(model), (pixels,), ["pixel_values"], ["image_tokens", "image_embeds", "vision_attentions"],
+            "vision_model": Graph(Call(model, vision_graph), (pixels,), ["pixel_values"], ["image_tokens", "image_embeds", "vision_attentions"],
                                   {"pixel_values": {0: "batch"}, "image_tokens": {0: "batch"}, "image_embeds": {0: "batch"},
                                    "vision_attentions": {0: "batch"}}),
-            "text_model": Graph(TextGraph(model), (ids, mask), ["input_ids", "attention_mask"], ["text_embeds", "logit_scale"],
+            "text_model": Graph(Call(model, text_graph), (ids, mask), ["input_ids", "attention_mask"], ["text_embeds", "logit_scale"],
                                 {"input_ids": seq, "attention_mask": seq, "text_embeds": {0: "batch"}}),
-            "decoder_model": Graph(DecoderGraph(model), (ids, mask, image_tokens), ["input_ids", "attention_mask", "image_tokens"],
+            "decoder_model": Graph(Call(model, decoder_graph), (ids, mask, image_tokens), ["input_ids", "attention_mask", "image_tokens"],
                                    ["logits", "cross_attentions", "self_attentions"],
                                    {"input_ids": seq, "attention_mask": seq, "image_tokens": {0: "batch"}, "logits": seq,
                                     "cross_attentions": {0: "batch", 3: "sequence"},
@@ -128,10 +112,7 @@ class CocaExport(Export):
         greedy = model.generate(image_tokens)
         return {
             "inputs": {
-                "seeds": [img["seed"] for img in inputs["images"]],
-                "captions": [c["text"] for c in inputs["captions"]],
-                "input_ids": golden(input_ids), "attention_mask": golden(attention_mask),
-                "pixel_values": golden(pixel_values),
+                **golden_inputs(inputs, input_ids=input_ids, attention_mask=attention_mask, pixel_values=pixel_values),
                 "decoder": "input_ids and attention_mask above, image_tokens of image i for caption i",
             },
             "outputs": {

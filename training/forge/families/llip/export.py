@@ -11,40 +11,23 @@ them) and three graphs run with onnxruntime:
                           logit_scale (scalar, exponentiated)
 """
 import torch
-from torch import nn
 
 from forge.data import golden_captions, golden_images
-from forge.export import Export, Graph, golden
+from forge.export import Call, Export, Graph, golden, golden_inputs
 from forge.families.clip.export import hub_config
-from forge.families.llip.model import TinyLlip
 
 
-class VisionTower(nn.Module):
-    def __init__(self, model: TinyLlip):
-        super().__init__()
-        self.model = model
-
-    def forward(self, pixel_values):
-        return self.model.vision(pixel_values)
+def vision_tower(model, pixel_values):
+    return model.vision(pixel_values)
 
 
-class TextTower(nn.Module):
-    def __init__(self, model: TinyLlip):
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids, attention_mask):
-        return self.model.text(input_ids, attention_mask)
+def text_tower(model, input_ids, attention_mask):
+    return model.text(input_ids, attention_mask)
 
 
-class Head(nn.Module):
-    def __init__(self, model: TinyLlip):
-        super().__init__()
-        self.model = model
-
-    def forward(self, mixture_tokens, text_embeds):
-        weights, image_embeds, logits = self.model.head(mixture_tokens, text_embeds)
-        return weights, image_embeds, logits, self.model.logit_scale.exp()
+def head(model, mixture_tokens, text_embeds):
+    weights, image_embeds, logits = model.head(mixture_tokens, text_embeds)
+    return weights, image_embeds, logits, model.logit_scale.exp()
 
 
 class LlipExport(Export):
@@ -78,13 +61,13 @@ class LlipExport(Export):
         mixture = torch.randn(2, c.mixture_tokens, c.embed_dim)
         text_embeds = torch.randn(3, c.embed_dim)
         return {
-            "vision_model": Graph(VisionTower(model), (pixels,), ["pixel_values"], ["mixture_tokens", "last_hidden_state", "vision_attentions"],
+            "vision_model": Graph(Call(model, vision_tower), (pixels,), ["pixel_values"], ["mixture_tokens", "last_hidden_state", "vision_attentions"],
                                   {"pixel_values": {0: "batch"}, "mixture_tokens": {0: "batch"}, "last_hidden_state": {0: "batch"},
                                    "vision_attentions": {0: "batch"}}),
-            "text_model": Graph(TextTower(model), (ids, mask), ["input_ids", "attention_mask"], ["text_embeds", "last_hidden_state", "text_attentions"],
+            "text_model": Graph(Call(model, text_tower), (ids, mask), ["input_ids", "attention_mask"], ["text_embeds", "last_hidden_state", "text_attentions"],
                                 {"input_ids": {0: "texts", 1: "sequence"}, "attention_mask": {0: "texts", 1: "sequence"}, "text_embeds": {0: "texts"},
                                  "last_hidden_state": {0: "texts", 1: "sequence"}, "text_attentions": {0: "texts", 3: "sequence", 4: "sequence"}}),
-            "head_model": Graph(Head(model), (mixture, text_embeds), ["mixture_tokens", "text_embeds"],
+            "head_model": Graph(Call(model, head), (mixture, text_embeds), ["mixture_tokens", "text_embeds"],
                                 ["mixture_weights", "image_embeds", "logits_per_image", "logit_scale"],
                                 {"mixture_tokens": {0: "batch"}, "text_embeds": {0: "texts"}, "mixture_weights": {0: "batch", 1: "texts"},
                                  "image_embeds": {0: "batch", 1: "texts"}, "logits_per_image": {0: "batch", 1: "texts"}}),
@@ -99,12 +82,7 @@ class LlipExport(Export):
         text_embeds, text_hidden, text_attentions = model.text(input_ids, attention_mask)
         mixture_weights, image_embeds, logits_per_image = model.head(mixture_tokens, text_embeds)
         return {
-            "inputs": {
-                "seeds": [img["seed"] for img in inputs["images"]],
-                "captions": [c["text"] for c in inputs["captions"]],
-                "input_ids": golden(input_ids), "attention_mask": golden(attention_mask),
-                "pixel_values": golden(pixel_values),
-            },
+            "inputs": golden_inputs(inputs, input_ids=input_ids, attention_mask=attention_mask, pixel_values=pixel_values),
             "outputs": {
                 "mixture_tokens": golden(mixture_tokens), "vision_last_hidden_state": golden(vision_hidden),
                 # Image 0 only: all eight would make the file several megabytes.

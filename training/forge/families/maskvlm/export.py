@@ -17,7 +17,7 @@ import onnx
 import torch
 
 from forge.data import golden_captions, golden_images
-from forge.export import Export, Graph, golden
+from forge.export import Export, Graph, golden, golden_inputs
 
 INPUTS = ["pixel_values", "patch_mask", "input_ids", "attention_mask", "token_mask"]
 OUTPUTS = ["reconstructed_patches", "word_logits", "image_to_text_attentions", "text_to_image_attentions",
@@ -117,10 +117,8 @@ class MaskVlmExport(Export):
             outputs[f"{name}_pair0"] = golden(out[name][:1])
         return {
             "inputs": {
-                "seeds": [img["seed"] for img in inputs["images"]],
-                "captions": [c["text"] for c in inputs["captions"]],
-                "pixel_values": golden(pixel_values), "patch_mask": golden(patch_mask),
-                "input_ids": golden(input_ids), "attention_mask": golden(attention_mask), "token_mask": golden(token_mask),
+                **golden_inputs(inputs, pixel_values=pixel_values, patch_mask=patch_mask, input_ids=input_ids,
+                                attention_mask=attention_mask, token_mask=token_mask),
                 "patch_mask_rule": f"randperm(64) with torch seed {GOLDEN_MASK_SEED}, the first {int(GOLDEN_MASK_RATIO * 100)}% masked, per image in order",
                 "token_mask_rule": "the first colour word, else the first shape word, else the first word",
             },

@@ -8,32 +8,20 @@ Beyond the hub's outputs, the towers return attention probabilities (`text_atten
 `logit_scale` (already exponentiated) and `logit_bias`.
 """
 import torch
-from torch import nn
 
 from forge.data import golden_images
-from forge.export import Export, Graph, golden
+from forge.export import Call, Export, Graph, golden, golden_inputs
 from forge.families.siglip import tokenizer as tok
-from forge.families.siglip.model import TinySiglip
 
 
-class TextTower(nn.Module):
-    def __init__(self, model: TinySiglip):
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids):
-        pooled, hidden, attentions = self.model.text(input_ids)
-        # clone(): a bare parameter (or one times 1.0, folded away) would leave an unnamed output.
-        return pooled, hidden, attentions, self.model.logit_scale.exp(), self.model.logit_bias.clone()
+def text_tower(model, input_ids):
+    pooled, hidden, attentions = model.text(input_ids)
+    # clone(): a bare parameter (or one times 1.0, folded away) would leave an unnamed output.
+    return pooled, hidden, attentions, model.logit_scale.exp(), model.logit_bias.clone()
 
 
-class VisionTower(nn.Module):
-    def __init__(self, model: TinySiglip):
-        super().__init__()
-        self.model = model
-
-    def forward(self, pixel_values):
-        return self.model.vision(pixel_values)
+def vision_tower(model, pixel_values):
+    return model.vision(pixel_values)
 
 
 def preprocessor_config(size):
@@ -91,11 +79,11 @@ class SiglipExport(Export):
         pixels = torch.zeros(2, 3, c.image_size, c.image_size)
         seq = {0: "batch", 1: "sequence"}
         return {
-            "text_model": Graph(TextTower(model), (ids,), ["input_ids"],
+            "text_model": Graph(Call(model, text_tower), (ids,), ["input_ids"],
                                 ["pooler_output", "last_hidden_state", "text_attentions", "logit_scale", "logit_bias"],
                                 {"input_ids": seq, "pooler_output": {0: "batch"}, "last_hidden_state": seq,
                                  "text_attentions": {0: "batch", 3: "sequence", 4: "sequence"}}),
-            "vision_model": Graph(VisionTower(model), (pixels,), ["pixel_values"],
+            "vision_model": Graph(Call(model, vision_tower), (pixels,), ["pixel_values"],
                                   ["pooler_output", "last_hidden_state", "vision_attentions", "pooling_attentions"],
                                   {"pixel_values": {0: "batch"}, "pooler_output": {0: "batch"}, "last_hidden_state": {0: "batch"},
                                    "vision_attentions": {0: "batch"}, "pooling_attentions": {0: "batch"}}),
@@ -117,10 +105,7 @@ class SiglipExport(Export):
         logits_per_image, _, text_embeds, image_embeds = model(input_ids, pixel_values)
         similarity = image_embeds @ text_embeds.t()
         return {
-            "inputs": {
-                "seeds": [img["seed"] for img in inputs["images"]], "captions": captions,
-                "input_ids": golden(input_ids), "pixel_values": golden(pixel_values),
-            },
+            "inputs": golden_inputs(inputs, input_ids=input_ids, pixel_values=pixel_values),
             "outputs": {
                 "text_pooler_output": golden(text_pooled), "image_pooler_output": golden(image_pooled),
                 "logit_scale": float(f"{model.logit_scale.exp().item():.7g}"),
