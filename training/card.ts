@@ -14,6 +14,7 @@ import { siglipCard } from './cards/siglip.ts';
 import { llipCard } from './cards/llip.ts';
 import { maskvlmCard } from './cards/maskvlm.ts';
 import { smolvlmCard } from './cards/smolvlm.ts';
+import { vqCard } from './cards/vq.ts';
 
 const CARDS: Record<string, (folder: ModelFolder) => string> = {
   clip: clipCard,
@@ -22,6 +23,7 @@ const CARDS: Record<string, (folder: ModelFolder) => string> = {
   coca: cocaCard,
   maskvlm: maskvlmCard,
   smolvlm: smolvlmCard,
+  vq: vqCard,
 };
 
 const [family, dir = `static/models/shapes-${family}`] = process.argv.slice(2);

@@ -23,9 +23,10 @@ import { siglip } from './eval/siglip.ts';
 import { llip } from './eval/llip.ts';
 import { coca } from './eval/coca.ts';
 import { maskvlm } from './eval/maskvlm.ts';
+import { vq } from './eval/vq.ts';
 import { smolvlm } from './eval/smolvlm.ts';
 
-const FAMILIES = { clip, siglip, llip, coca, maskvlm, smolvlm };
+const FAMILIES = { clip, siglip, llip, coca, maskvlm, smolvlm, vq };
 
 /** Evaluates, prints the table and, with `--write`, writes the report. */
 async function run<Report>(name: string, family: EvalFamily<Report>, argv: readonly string[]): Promise<void> {

@@ -20,7 +20,7 @@ export OPENBLAS_NUM_THREADS=1 PYTHONPATH=training${PYTHONPATH:+:$PYTHONPATH}
 TSX=node_modules/.bin/tsx
 DATA=${DATA:-training/data}
 MODELS=${MODELS:-static/models}
-FAMILIES=(clip siglip llip coca maskvlm)
+FAMILIES=(clip siglip llip coca maskvlm vq)
 
 forge() { "$PYTHON" -m forge "$@"; }
 parity() { node_modules/.bin/vitest run --project parity "$@"; }
@@ -35,6 +35,7 @@ budget() {
     llip) echo --steps "${STEPS:-1510}" ;;
     coca) echo --steps "${STEPS:-2200}" ;;
     maskvlm) echo --steps "${STEPS:-1600}" --threads "${THREADS:-2}" ;;
+    vq) echo --steps "${STEPS:-500}" ;;
   esac
 }
 
@@ -108,7 +109,7 @@ case ${1:-} in
     [[ $2 == all ]] && families=("${FAMILIES[@]}")
     for family in "${families[@]}"; do forge recover "$family" --model "$MODELS/shapes-$family" --golden-inputs "$DATA/golden-inputs.json"; done
     ;;
-  all | clip | siglip | llip | coca | maskvlm)
+  all | clip | siglip | llip | coca | maskvlm | vq)
     families=("$1")
     [[ $1 == all ]] && families=("${FAMILIES[@]}")
     if [[ ${2:-} == --smoke ]]; then

@@ -1,0 +1,69 @@
+/**
+ * The card of the VQ tokenizer (shapes-vq), from its config, training.json and eval.json
+ * (`training/eval.ts vq --write`).
+ */
+import type { VqEvalReport } from '../eval/vq.ts';
+import type { ModelFolder } from './folder.ts';
+import { percent, rebuildSection, thousands } from './format.ts';
+
+export function vqCard(folder: ModelFolder): string {
+  const training = folder.training;
+  const evaluation = folder.read('eval.json') as VqEvalReport;
+  const c = training.config;
+  const held = training.held_out;
+
+  return `# shapes-vq
+
+A small **VQ autoencoder** (van den Oord et al. 2017, "Neural Discrete Representation Learning")
+trained by VLM Playground's model forge on ShapesWorld: the image tokenizer of a CM3leon-style
+model. A ${c.image_size} × ${c.image_size} scene becomes a ${c.grid} × ${c.grid} grid of codes, each the nearest of **K = ${c.codebook_size}**
+learned vectors, and a grid of codes becomes pixels again: an image is a sentence of ${c.grid * c.grid} tokens.
+
+The folder has its own model type (\`shapes_vq\`); its image processor is shapes-clip's (loads with
+\`AutoProcessor\`), and its two graphs run on onnxruntime directly:
+
+- \`onnx/vq_encoder.onnx\`: \`pixel_values\` [batch, 3, ${c.image_size}, ${c.image_size}] → \`codes\` [batch, ${c.grid}, ${c.grid}] (int64) and
+  \`features\` [batch, ${c.code_dim}, ${c.grid}, ${c.grid}], the encoder's output before quantisation (${folder.megabytes('onnx/vq_encoder.onnx')});
+- \`onnx/vq_decoder.onnx\`: \`codes\` → \`pixel_values\` (normalised like the processor's output, −1 … 1;
+  clamp before showing) (${folder.megabytes('onnx/vq_decoder.onnx')}).
+
+## Architecture (${thousands(training.parameters)} parameters)
+
+- **Encoder**: two stride-2 4 × 4 convolutions of width ${c.width} (${c.image_size} → ${c.image_size / 2} → ${c.grid}), a residual block, a 1 × 1
+  convolution to ${c.code_dim} dimensions per cell.
+- **Quantiser**: each cell's feature is replaced by the nearest of ${c.codebook_size} codebook vectors (squared
+  distance). The codebook follows the features by exponential moving averages (decay ${c.decay}), and a
+  code whose average use falls below 0.01 cells a batch is re-seeded from a feature of the current batch.
+- **Decoder**: a 3 × 3 convolution, a residual block, two stride-2 transposed convolutions back to
+  ${c.image_size} × ${c.image_size} RGB.
+
+## Training
+
+${thousands(training.steps)} steps of batch ${training.batch} (${(training.seconds / 60).toFixed(1)} minutes on 2 shared CPU cores) on ${thousands(training.train_samples)}
+ShapesWorld scenes; loss: mean squared error of the reconstruction (pixel values) + 0.25 × the commitment
+loss; gradients reach the encoder through the straight-through estimator. On the forge's last
+${held.scenes} held-out training-set scenes at the end: reconstruction error ${held.mse.toFixed(4)}, ${held.codes_used} codes used.
+
+## Held-out evaluation
+
+${evaluation.count} one-shape scenes never trained on (seeds from 1,000,000), drawn ${evaluation.variant} through the
+playground's image path, encoded and decoded (\`training/eval.ts vq\`):
+
+| measure | value |
+|---|---|
+| reconstruction error (mean squared, pixel values −1 … 1) | ${evaluation.mse.toFixed(4)} |
+| mean absolute error | ${evaluation.maeLevels.toFixed(2)} of 255 levels |
+| codes used / dead | ${evaluation.codesUsed} / ${evaluation.dead} of ${evaluation.codebookSize} |
+| code perplexity | ${evaluation.perplexity.toFixed(1)} |
+| shapes-clip top-1 (216 full captions), original | ${percent(evaluation.clipOriginal)} |
+| shapes-clip top-1, reconstruction | ${percent(evaluation.clipReconstruction)} |
+| shapes-clip's top-1 on the reconstruction names the colour / shape | ${percent(evaluation.colour)} / ${percent(evaluation.shape)} |
+
+shapes-clip stands in for an eye: a reconstruction it captions as well as the original keeps
+colour, shape, size and position.
+
+${rebuildSection([
+    'bash training/forge.sh vq            # data, train, export, parity, eval, card',
+    'bash training/forge.sh vq --smoke    # a few steps on a small dataset, pinned losses, parity',
+  ])}`;
+}

@@ -1,0 +1,80 @@
+"""shapes-vq's training: reconstruction (mean squared error in pixel-value space) plus the
+commitment loss (β = 0.25) that keeps the encoder's features near their codes; the codebook
+follows by exponential moving averages, and a code no batch has used for a while is re-seeded
+from a random feature of the current batch. The validation reports the held-out reconstruction
+error and how many codes the held-out scenes use."""
+import torch
+from torch import nn
+
+from forge.data import to_pixel_values
+from forge.families.vq.model import TinyVq, VqConfig
+from forge.loop import Training, parameter_count
+
+COMMITMENT = 0.25
+VALIDATION_SCENES = 400
+
+
+def codebook_usage(codes, size):
+    """Per code, how many cells of `codes` use it."""
+    return torch.bincount(codes.flatten(), minlength=size)
+
+
+class VqTraining(Training):
+    defaults = {"steps": 500, "batch": 32, "lr": 3e-3, "warmup": 20, "log_every": 100}
+    smoke = {"steps": 8, "log_every": 4, "batch": 16, "warmup": 2}
+
+    @staticmethod
+    def add_arguments(parser):
+        parser.add_argument("--codes", type=int, default=128, help="codebook size K")
+        parser.add_argument("--code-dim", type=int, default=16)
+        parser.add_argument("--width", type=int, default=32)
+
+    def build(self):
+        a = self.args
+        self.features = None
+        return TinyVq(VqConfig(image_size=self.data.meta["imageSize"], codebook_size=a.codes, code_dim=a.code_dim, width=a.width))
+
+    def loss(self, model, idx, generator):
+        pixels = to_pixel_values(self.data.images[idx])
+        reconstruction, features, quantised, codes = model(pixels)
+        recon = nn.functional.mse_loss(reconstruction, pixels)
+        commit = nn.functional.mse_loss(features, quantised)
+        self.update_codebook(model, features.detach(), codes, generator)
+        return recon + COMMITMENT * commit, {"reconstruction": recon.item(), "commitment": commit.item()}
+
+    @torch.no_grad()
+    def update_codebook(self, model, features, codes, generator):
+        """EMA of each code's count and feature sum, then re-seeding of codes whose average count fell below 1e-2 cells a batch."""
+        c = model.config
+        flat = features.permute(0, 2, 3, 1).reshape(-1, c.code_dim)
+        onehot = nn.functional.one_hot(codes.flatten(), c.codebook_size).float()
+        model.ema_count.mul_(c.decay).add_(onehot.sum(0), alpha=1 - c.decay)
+        model.ema_sum.mul_(c.decay).add_(onehot.t() @ flat, alpha=1 - c.decay)
+        model.codebook.copy_(model.ema_sum / model.ema_count.clamp(min=1e-5)[:, None])
+        dead = (model.ema_count < 1e-2).nonzero().flatten()
+        if len(dead):
+            picks = torch.randint(0, len(flat), (len(dead),), generator=generator)
+            model.codebook[dead] = flat[picks]
+            model.ema_sum[dead] = flat[picks]
+            model.ema_count[dead] = 1.0
+
+    def after_step(self, model):
+        pass
+
+    @torch.no_grad()
+    def validate(self, model):
+        model.eval()
+        images = self.data.images[self.data.train_n:][:VALIDATION_SCENES]
+        pixels = to_pixel_values(images)
+        codes, _ = model.encode(pixels)
+        reconstruction = model.decode(codes)
+        usage = codebook_usage(codes, model.config.codebook_size)
+        model.train()
+        # The error in 8-bit pixel levels too: pixel values span 2 for 255 levels.
+        mae = (reconstruction.clamp(-1, 1) - pixels).abs().mean().item() * 127.5
+        return {"mse": nn.functional.mse_loss(reconstruction, pixels).item(), "mae_levels": mae,
+                "codes_used": int((usage > 0).sum()), "scenes": len(images)}
+
+    def report(self, model, run):
+        return {"steps": run.steps, "batch": self.args.batch, "seconds": round(run.seconds), "parameters": parameter_count(model),
+                "train_samples": self.data.train_n, "held_out": run.final, "history": run.history}
