@@ -9,7 +9,7 @@
 #   bash training/forge.sh eval <family> [flags]   the held-out evaluation of the bundled model
 #   bash training/forge.sh recover <family|all>    a bundled model's checkpoint, rebuilt from its ONNX graphs
 #
-# Families: clip siglip llip coca maskvlm. Budgets: MINUTES (clip), STEPS (the others), THREADS
+# Families: clip siglip llip coca maskvlm smolvlm (with shapes-lm and both stages). Budgets: MINUTES (clip), STEPS (the others), THREADS
 # (maskvlm), COUNT (data). Folders: DATA (training/data), MODELS (static/models), FORGE_CACHE
 # (checkpoints; training/checkpoints).
 set -euo pipefail
@@ -64,6 +64,7 @@ golden_inputs() {
 }
 
 full() {
+  [[ $1 == smolvlm ]] && { full_smolvlm; return; }
   local family=$1 out=$MODELS/shapes-$1
   shared_data
   # shellcheck disable=SC2046 # the budget is several words
@@ -84,6 +85,7 @@ full() {
 # checked against the pinned ones, its export into WORK/shapes-FAMILY, the parity test on it.
 smoke() {
   local family=$1 work=$2
+  [[ $family == smolvlm ]] && { smoke_smolvlm "$work"; return; }
   if [[ ! -f $work/data/golden-inputs.json ]]; then
     "$TSX" training/write-dataset.ts --out "$work/data" --count 2000 --seed 7
     "$TSX" training/write-golden-inputs.ts "$work/data/golden-inputs.json"
@@ -92,6 +94,50 @@ smoke() {
   forge export "$family" --checkpoint "$work/shapes-$family.pt" --out "$work/shapes-$family" --golden-inputs "$work/data/golden-inputs.json"
   # shellcheck disable=SC2046 # one word per test file
   MODEL_DIR="$work/shapes-$family" parity $(parity_tests "$family")
+}
+
+# shapes-smolvlm is built from two backbones: shapes-clip's vision tower (its checkpoint rebuilt from
+# the bundled graphs by `forge recover clip`) and shapes-lm (pretrained here on ShapesWorld text),
+# joined by a connector and trained in two stages, both shipped: $MODELS/shapes-smolvlm-stage1 and
+# $MODELS/shapes-smolvlm. Its data are instructions (write-instructions.ts), not the shared captions.
+# Budgets: IMAGES, LM_STEPS, STAGE1_STEPS, STAGE2_STEPS. One torch thread: on a busy 2-core machine
+# two threads made its steps several times slower.
+instructions() { # DIR IMAGES SEED
+  [[ -f $1/meta.json ]] || "$TSX" training/write-instructions.ts --out "$1" --images "$2" --seed "$3"
+}
+
+clip_backbone() { # CHECKPOINT GOLDEN_INPUTS
+  [[ -f $1 ]] || forge recover clip --model "${MODELS:-static/models}/shapes-clip" --checkpoint "$1" --golden-inputs "$2"
+}
+
+full_smolvlm() {
+  local data=${DATA:-training/data}/instruct cache=${FORGE_CACHE:-training/checkpoints} models=${MODELS:-static/models}
+  golden_inputs
+  instructions "$data" "${IMAGES:-6000}" 11
+  clip_backbone "$cache/shapes-clip.pt" "${DATA:-training/data}/golden-inputs.json"
+  forge train lm --data "$data" --threads 1 --steps "${LM_STEPS:-350}"
+  forge train smolvlm --data "$data" --threads 1 --stage 1 --steps "${STAGE1_STEPS:-150}" --checkpoint "$cache/shapes-smolvlm-stage1.pt"
+  forge train smolvlm --data "$data" --threads 1 --stage 2 --steps "${STAGE2_STEPS:-600}" --batch 16
+  forge export smolvlm --checkpoint "$cache/shapes-smolvlm-stage1.pt" --out "$models/shapes-smolvlm-stage1" --golden-inputs "$data/golden-inputs.json"
+  forge export smolvlm --out "$models/shapes-smolvlm" --golden-inputs "$data/golden-inputs.json"
+  for out in "$models/shapes-smolvlm-stage1" "$models/shapes-smolvlm"; do MODEL_DIR=$out parity tests/parity/smolvlm.parity.test.ts; done
+  "$TSX" training/eval.ts smolvlm --model "$models/shapes-smolvlm" --stage1 "$models/shapes-smolvlm-stage1" --count "${EVAL_COUNT:-40}" --write
+  for out in "$models/shapes-smolvlm-stage1" "$models/shapes-smolvlm"; do "$TSX" training/card.ts smolvlm "$out"; done
+}
+
+# The smoke run of shapes-smolvlm in WORK: a small instruction set, shapes-lm's smoke run and stage 2's
+# (both checked against their pinned losses) with a short stage 1 between, stage 2 exported, its parity test.
+smoke_smolvlm() { # WORK
+  local work=$1
+  instructions "$work/instruct" 200 7
+  [[ -f $work/golden-inputs.json ]] || "$TSX" training/write-golden-inputs.ts "$work/golden-inputs.json"
+  clip_backbone "$work/shapes-clip.pt" "$work/golden-inputs.json"
+  forge train lm --data "$work/instruct" --smoke --threads 1 --checkpoint "$work/shapes-lm.pt"
+  forge train smolvlm --data "$work/instruct" --threads 1 --stage 1 --steps 4 --batch 8 --warmup 2 --log-every 4 \
+    --vision "$work/shapes-clip.pt" --lm "$work/shapes-lm.pt" --checkpoint "$work/shapes-smolvlm-stage1.pt"
+  forge train smolvlm --data "$work/instruct" --smoke --threads 1 --stage 2 --init "$work/shapes-smolvlm-stage1.pt" --checkpoint "$work/shapes-smolvlm.pt"
+  forge export smolvlm --checkpoint "$work/shapes-smolvlm.pt" --out "$work/shapes-smolvlm" --golden-inputs "$work/instruct/golden-inputs.json"
+  MODEL_DIR="$work/shapes-smolvlm" parity tests/parity/smolvlm.parity.test.ts
 }
 
 usage() {
@@ -109,9 +155,9 @@ case ${1:-} in
     [[ $2 == all ]] && families=("${FAMILIES[@]}")
     for family in "${families[@]}"; do forge recover "$family" --model "$MODELS/shapes-$family" --golden-inputs "$DATA/golden-inputs.json"; done
     ;;
-  all | clip | siglip | llip | coca | maskvlm | vq)
+  all | clip | siglip | llip | coca | maskvlm | smolvlm | vq)
     families=("$1")
-    [[ $1 == all ]] && families=("${FAMILIES[@]}")
+    [[ $1 == all ]] && families=("${FAMILIES[@]}" smolvlm)
     if [[ ${2:-} == --smoke ]]; then
       work=$(mktemp -d)
       trap 'rm -rf "$work"' EXIT
