@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CHAT_IDS, EXTENT, QUESTION_KINDS, askQuestion, chatAnswer, chatPrompt, chatVocabulary, columnOf, describeScene, encodeChat,
-  generateScene, referringPhrases, relationHolds, rowOf, seededRandom, sizeOf, spec, type Scene, type SceneShape,
+  generateScene, referringPhrases, related, rowOf, seededRandom, sizeOf, spec, type Scene, type SceneShape,
 } from '../../src/lib/shapes';
 
 const scene = (shapes: Partial<SceneShape>[]): Scene => ({
@@ -69,7 +69,7 @@ describe('questions and answers', () => {
 
   it('decides relations on the 3 × 3 grid', () => {
     const [a, b] = two.shapes;
-    expect([relationHolds(a, b, 'left-of'), relationHolds(a, b, 'above'), relationHolds(a, b, 'right-of'), relationHolds(a, b, 'below')]).toEqual([true, true, false, false]);
+    expect([related(a, b, 'left-of'), related(a, b, 'above'), related(a, b, 'right-of'), related(a, b, 'below')]).toEqual([true, true, false, false]);
   });
 });
 

@@ -98,7 +98,8 @@ function matches(shape: SceneShape, slots: Partial<Record<Slot, string>>, second
   return true;
 }
 
-function related(a: SceneShape, b: SceneShape, relation: string): boolean {
+/** Whether a stands in `relation` to b on the 3 × 3 grid. */
+export function related(a: SceneShape, b: SceneShape, relation: string): boolean {
   switch (relation) {
     case 'left-of': return columnOf(a) < columnOf(b);
     case 'right-of': return columnOf(a) > columnOf(b);

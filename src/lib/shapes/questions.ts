@@ -12,6 +12,7 @@
 import { spec } from './spec';
 import { columnOf, rowOf, sizeOf, type Scene, type SceneShape } from './scene';
 import { pick, type Random } from './random';
+import { related } from './captions';
 
 export type QuestionKind = 'colour' | 'shape' | 'size' | 'position' | 'count' | 'exists' | 'relation' | 'describe';
 export const QUESTION_KINDS: readonly QuestionKind[] = ['colour', 'shape', 'size', 'position', 'count', 'exists', 'relation', 'describe'];
@@ -140,29 +141,18 @@ function existsQuestion(scene: Scene, random: Random): QuestionAnswer {
   return { kind: 'exists', question: typed(random, fill(pick(random, templates), values)), answer: truth(colour, kind) ? 'yes.' : 'no.' };
 }
 
-/** Whether a stands in `relation` to b on the 3 × 3 grid (the caption grammar's rule). */
-export function relationHolds(a: SceneShape, b: SceneShape, relation: string): boolean {
-  switch (relation) {
-    case 'left-of': return columnOf(a) < columnOf(b);
-    case 'right-of': return columnOf(a) > columnOf(b);
-    case 'above': return rowOf(a) < rowOf(b);
-    case 'below': return rowOf(a) > rowOf(b);
-    default: throw new Error(`Unknown relation "${relation}"`);
-  }
-}
-
 function relationQuestion(scene: Scene, random: Random): QuestionAnswer | null {
   const named = scene.shapes.filter((s) => referringPhrases(s, scene).length > 0);
   if (named.length < 2) return null;
   const a = pick(random, named);
   const b = pick(random, named.filter((s) => s !== a));
   const wantYes = random() < 0.5;
-  const relations = spec.relations.filter((r) => relationHolds(a, b, r.id) === wantYes);
+  const relations = spec.relations.filter((r) => related(a, b, r.id) === wantYes);
   const relation = relations.length > 0 ? pick(random, relations) : pick(random, spec.relations);
   const it = pick(random, referringPhrases(a, scene));
   const other = pick(random, referringPhrases(b, scene));
   const question = fill(pick(random, QUESTION_TEMPLATES.relation), { it, relation: relation.words[0], other });
-  return { kind: 'relation', question: typed(random, question), answer: relationHolds(a, b, relation.id) ? 'yes.' : 'no.' };
+  return { kind: 'relation', question: typed(random, question), answer: related(a, b, relation.id) ? 'yes.' : 'no.' };
 }
 
 /** A random question of `kind` about the scene with its true answer, or null when the scene allows none. */
