@@ -10,7 +10,8 @@
  *    loads on both, is timed, and keeps the faster;
  * 4. a large model → WebGPU, unless the adapter names itself a software renderer (for browsers
  *    that do not report `isFallbackAdapter`).
- * `chooseBackend` is the pure rule; the rest of this file gathers its facts in the worker.
+ * `chooseBackend` is the pure rule; `adapterFacts` asks the browser (in the page or the worker);
+ * backend-facts.ts holds the worker's remembered measurements.
  */
 import type { Device, DevicePreference } from '../src/lib/runtime/protocol';
 
@@ -20,6 +21,33 @@ export interface AdapterFacts {
   readonly fallback: boolean | undefined;
   /** Vendor, architecture and description, as the adapter gives them ("" when none). */
   readonly name: string;
+}
+
+interface AdapterInfoLike {
+  readonly vendor?: string;
+  readonly architecture?: string;
+  readonly description?: string;
+  readonly isFallbackAdapter?: boolean;
+}
+interface AdapterLike {
+  readonly info?: AdapterInfoLike;
+  /** The attribute before `info.isFallbackAdapter` (Chromium < 136). */
+  readonly isFallbackAdapter?: boolean;
+}
+type GpuLike = { requestAdapter(options?: { powerPreference?: string }): Promise<AdapterLike | null> };
+
+/**
+ * The adapter ORT would get (it asks for high performance too). The page asks once, while the
+ * worker's script is still loading, and sends the answer with each load: asking takes a
+ * software adapter's GPU process hundreds of milliseconds to start.
+ */
+export async function adapterFacts(): Promise<AdapterFacts> {
+  const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu;
+  const adapter = gpu ? await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null) : null;
+  if (!adapter) return { present: false, fallback: undefined, name: '' };
+  const info = adapter.info ?? {};
+  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ').trim();
+  return { present: true, fallback: info.isFallbackAdapter ?? adapter.isFallbackAdapter, name };
 }
 
 /** Median warm-forward times of one model on each backend, in ms. */

@@ -1,37 +1,13 @@
 /// <reference lib="webworker" />
 /**
- * The facts `chooseBackend` needs, gathered in the worker: the WebGPU adapter (is there one, is
- * it a fallback, what it calls itself), measurements remembered in this browser (IndexedDB,
- * keyed by model, precision and adapter), and the measurement itself: one warm forward of a
- * loaded model, timed.
+ * The worker's side of `chooseBackend`'s facts: measurements remembered in this browser
+ * (IndexedDB, keyed by model, precision and adapter), and the measurement itself: one warm
+ * forward of a loaded model, timed.
  */
 import { Tensor } from '@huggingface/transformers';
 import type { Dtype, ModelSource } from '../src/lib/runtime/protocol';
 import type { AdapterFacts, Measurement } from './backend-choice';
 import type { LoadedModel } from './families/dual-encoder';
-
-interface AdapterInfoLike {
-  readonly vendor?: string;
-  readonly architecture?: string;
-  readonly description?: string;
-  readonly isFallbackAdapter?: boolean;
-}
-interface AdapterLike {
-  readonly info?: AdapterInfoLike;
-  /** The attribute before `info.isFallbackAdapter` (Chromium < 136). */
-  readonly isFallbackAdapter?: boolean;
-}
-type GpuLike = { requestAdapter(options?: { powerPreference?: string }): Promise<AdapterLike | null> };
-
-/** The adapter ORT would get (it asks for high performance too). */
-export async function adapterFacts(): Promise<AdapterFacts> {
-  const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu;
-  const adapter = gpu ? await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null) : null;
-  if (!adapter) return { present: false, fallback: undefined, name: '' };
-  const info = adapter.info ?? {};
-  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ').trim();
-  return { present: true, fallback: info.isFallbackAdapter ?? adapter.isFallbackAdapter, name };
-}
 
 export function measurementKey(source: ModelSource, dtype: Dtype, adapter: AdapterFacts): string {
   return `${source.origin}:${source.id}@${source.revision ?? 'main'}:${dtype}|${adapter.name}`;

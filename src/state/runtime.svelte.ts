@@ -5,6 +5,7 @@
  */
 import { InferenceClient, RuntimeError, type WorkerLike } from '../lib/runtime/client';
 import type { DevicePreference, Family, InspectReport, LoadOptions, ModelInfo, ModelSource } from '../lib/runtime/protocol';
+import { adapterFacts } from '../../workers/backend-choice';
 
 export const BUNDLED_CLIP: ModelSource = { id: 'shapes-clip', origin: 'bundled' };
 
@@ -32,6 +33,14 @@ export function hubHostFromUrl(): string | undefined {
   const url = new URL(asked, location.href);
   return url.protocol === 'http:' || url.protocol === 'https:' ? url.href.replace(/\/?$/, '/') : undefined;
 }
+
+/**
+ * The page asks for the WebGPU adapter once, while the first worker's script is still loading,
+ * and hands the answer to every load: asked in the worker, it came after the script and before
+ * anything else (a software adapter's GPU process takes hundreds of milliseconds to start).
+ */
+let adapterProbe: ReturnType<typeof adapterFacts> | null = null;
+const pageAdapter = () => (adapterProbe ??= adapterFacts());
 
 export class RuntimeState {
   readonly client = new InferenceClient(createWorker);
@@ -62,6 +71,7 @@ export class RuntimeState {
   constructor(initial: ModelSource = BUNDLED_CLIP, families?: readonly Family[]) {
     this.model = initial;
     this.families = families;
+    if (this.device !== 'wasm') void pageAdapter();
     this.client.subscribe((event) => {
       switch (event.type) {
         case 'progress':
@@ -108,7 +118,8 @@ export class RuntimeState {
     if (fresh) this.client.replaceWorker();
     this.released = false;
     try {
-      await this.client.load(model, device, { ...options, hubHost: this.hubHost, families: this.families });
+      const adapter = device === 'wasm' ? undefined : await pageAdapter();
+      await this.client.load(model, device, { ...options, hubHost: this.hubHost, families: this.families, ...(adapter ? { adapter } : {}) });
       this.lastLoaded = { model, device, options };
       return true;
     } catch (error) {

@@ -43,6 +43,8 @@ export interface LoadOptions {
   readonly threads?: number;
   /** Families the asking lab can show; another family is refused before any weights download. Default: DUAL_ENCODERS. */
   readonly families?: readonly Family[];
+  /** The WebGPU adapter as the page found it (present, reported as a fallback, its name); the worker asks itself without it. */
+  readonly adapter?: { readonly present: boolean; readonly fallback: boolean | undefined; readonly name: string };
 }
 
 /** `[d0, d1, …]` row-major numbers, as the model graph produced them. */
