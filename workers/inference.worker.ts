@@ -19,8 +19,8 @@ import { classify, UnsupportedModelError } from './errors';
 import { ModelCache } from './model-cache';
 import { installAttentionTap } from './families/tap';
 import { findHubModel } from '../src/lib/registry/hub-models';
-import { chooseBackend, SMALL_MODEL_BYTES, type AdapterFacts, type BackendChoice } from './backend-choice';
-import { adapterFacts, measurementKey, recall, remember, timeWarmForward } from './backend-facts';
+import { adapterFacts, chooseBackend, SMALL_MODEL_BYTES, type AdapterFacts, type BackendChoice } from './backend-choice';
+import { measurementKey, recall, remember, timeWarmForward } from './backend-facts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -96,16 +96,17 @@ function isSmall(source: ModelSource, dtype: Dtype): boolean {
 }
 
 /** The backend for a load (see backend-choice.ts), within what this worker's ORT build can run. */
-async function chooseDevice(source: ModelSource, preference: DevicePreference, dtype: Dtype): Promise<BackendChoice & { key: string }> {
-  const adapter = preference === 'wasm' ? NO_ADAPTER : await adapterFacts();
+async function chooseDevice(source: ModelSource, preference: DevicePreference, dtype: Dtype, given?: AdapterFacts): Promise<BackendChoice & { key: string; adapter: AdapterFacts }> {
+  const adapter = preference === 'wasm' ? NO_ADAPTER : (given ?? (await adapterFacts()));
   const key = measurementKey(source, dtype, adapter);
   const measured = preference === 'auto' && adapter.present ? await recall(key) : undefined;
   const choice = chooseBackend({ preference, adapter, small: isSmall(source, dtype), measured });
   const wanted: Device = choice.device === 'webgpu' || choice.measure ? 'webgpu' : 'wasm';
-  if (useOrtBuild(wanted) === wanted) return { ...choice, key };
+  if (useOrtBuild(wanted) === wanted) return { ...choice, key, adapter };
   return {
     device: 'wasm',
     key,
+    adapter,
     reason: 'This runtime started with the WASM-only build of ORT, so WASM.',
     note: preference === 'webgpu' ? 'This runtime started on WASM; choose WebGPU again to start one that can run it.' : undefined,
   };
@@ -117,7 +118,7 @@ type LoadArgs = Parameters<typeof loadDualEncoder>[0];
  * A small model, where the adapter may be a real GPU: loads it on both backends, times one
  * warm forward on each, keeps the faster and remembers the numbers for later loads.
  */
-async function loadMeasured(args: LoadArgs, key: string, progress: Parameters<typeof loadDualEncoder>[1]): Promise<{ loaded: LoadedModel; reason: string }> {
+async function loadMeasured(args: LoadArgs, key: string, adapter: AdapterFacts, progress: Parameters<typeof loadDualEncoder>[1]): Promise<{ loaded: LoadedModel; reason: string }> {
   const onWasm = await loadDualEncoder({ ...args, device: 'wasm' }, progress);
   const wasmMs = await timeWarmForward(onWasm);
   if (wasmMs === null) return { loaded: onWasm, reason: 'Auto: a small model whose graphs cannot be timed one by one, so WASM.' };
@@ -125,7 +126,6 @@ async function loadMeasured(args: LoadArgs, key: string, progress: Parameters<ty
   const onGpu = await loadDualEncoder({ ...args, device: 'webgpu' }, progress).catch(() => null);
   const webgpuMs = onGpu ? ((await timeWarmForward(onGpu).catch(() => null)) ?? Infinity) : Infinity;
   await remember(key, { wasmMs, webgpuMs });
-  const adapter = await adapterFacts();
   const choice = chooseBackend({ preference: 'auto', adapter, small: true, measured: { wasmMs, webgpuMs } });
   const [kept, dropped] = choice.device === 'webgpu' && onGpu ? [onGpu, onWasm] : [onWasm, onGpu];
   await dropped?.dispose().catch(() => undefined);
@@ -153,7 +153,7 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspec
         const threads = Math.max(1, Math.min(MAX_THREADS, request.options?.threads ?? DEFAULT_THREADS));
         onnxEnv.wasm.numThreads = threads;
         const dtype = request.options?.dtype ?? 'fp32';
-        const choice = await chooseDevice(source, request.device, dtype);
+        const choice = await chooseDevice(source, request.device, dtype, request.options?.adapter);
         const { device, note: deviceNote } = choice;
         let backendReason = choice.reason;
         modelCache.failedWrites = 0;
@@ -165,7 +165,7 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspec
         const args: LoadArgs = { source, device, dtype, threads, published, families };
         let loaded: LoadedModel;
         try {
-          if (choice.measure) ({ loaded, reason: backendReason } = await loadMeasured(args, choice.key, progress));
+          if (choice.measure) ({ loaded, reason: backendReason } = await loadMeasured(args, choice.key, choice.adapter, progress));
           else loaded = await loadDualEncoder(args, progress);
         } catch (error) {
           if (device !== 'webgpu' || error instanceof UnsupportedModelError) throw error;
