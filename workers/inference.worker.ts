@@ -47,8 +47,10 @@ installAttentionTap(InferenceSession);
 const MAX_THREADS = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
 /**
  * One core stays with the page: ORT's threads spin while they wait, and on a 2-core machine a
- * second ORT thread took the core the page renders on and made a cold start slower, not faster
- * (first live matrix 1.1–2.1× later in paired loads, `npm run bench`). The panel offers more.
+ * second one takes the core the page renders and handles input on. A cold start gains nothing
+ * clear from it here (paired cold loads, `npm run bench`: one thread 1.1–2.1× faster in a first
+ * 3-round run, two threads 1.09× faster in a 5-round one, at load averages of 18–30). The panel
+ * and `?threads=N` offer more.
  */
 const DEFAULT_THREADS = Math.max(1, Math.min(MAX_THREADS, (navigator.hardwareConcurrency || 1) - 1));
 if (!self.crossOriginIsolated) onnxEnv.wasm.numThreads = 1;
