@@ -4,7 +4,7 @@ folder's __init__.py names the four as Model, Config, Training and Export. A new
 folder and its name below."""
 from importlib import import_module
 
-NAMES = ("clip", "siglip", "llip", "coca", "maskvlm", "lm", "smolvlm", "vq")
+NAMES = ("clip", "siglip", "llip", "coca", "maskvlm", "lm", "smolvlm", "vq", "cm3")
 
 
 def family(name):
