@@ -59,7 +59,7 @@ describe('findAttention', () => {
     expect(findAttention(readGraph(bytes(UNTAPPED)))).toEqual({ kind: 'tap', names: [0, 1, 2].map((l) => `/vision/blocks.${l}/attn/Softmax_output_0`) });
   });
 
-  it('takes only Softmaxes that weigh values, also through a Cast', () => {
+  it('takes only Softmaxes that weigh values, also through a Cast or a quantization', () => {
     const graph = {
       outputs: ['probs'],
       nodes: [
@@ -68,6 +68,11 @@ describe('findAttention', () => {
         node('Softmax', ['s1'], ['p1']),
         node('Cast', ['p1'], ['p1c']),
         node('MatMul', ['p1c', 'v1'], ['o1']),
+        // A statically quantized graph: quantized and dequantized on the way to the product.
+        node('Softmax', ['s2'], ['p2']),
+        node('QuantizeLinear', ['p2', 'scale', 'zero'], ['p2q']),
+        node('DequantizeLinear', ['p2q', 'scale', 'zero'], ['p2d']),
+        node('MatMul', ['p2d', 'v2'], ['o2']),
         // A classifier's softmax over logits: read by nothing that weighs values.
         node('Softmax', ['logits'], ['probs']),
         // Values weighing the probabilities (second input): not attention.
@@ -75,7 +80,7 @@ describe('findAttention', () => {
         node('MatMul', ['v3', 'p3'], ['o3']),
       ],
     };
-    expect(findAttention(graph)).toEqual({ kind: 'tap', names: ['p0', 'p1'] });
+    expect(findAttention(graph)).toEqual({ kind: 'tap', names: ['p0', 'p1', 'p2'] });
   });
 
   it('names the fused operators, and says when there is no Softmax', () => {

@@ -76,8 +76,10 @@ export function readGraph(model: Uint8Array): GraphSummary {
 
 /** Operators that compute attention whole, its probabilities never leaving them. */
 const FUSED = /^(Attention|MultiHeadAttention|GroupQueryAttention|PackedAttention|PackedMultiHeadAttention|DecoderMaskedMultiHeadAttention|DecoderMaskedSelfAttention|SparseAttention|PagedAttention|LongformerAttention|QAttention|QOrderedAttention)$/;
-/** Nodes a probability tensor may pass through on its way to weighing the values. */
-const PASS_THROUGH = new Set(['Cast', 'Dropout', 'Identity']);
+/** Nodes a probability tensor may pass through on its way to weighing the values (quantized graphs quantize it first). */
+const PASS_THROUGH = new Set(['Cast', 'Dropout', 'Identity', 'QuantizeLinear', 'DequantizeLinear', 'DynamicQuantizeLinear']);
+/** Products whose first input weighs the second (P · V), plain or quantized. */
+const WEIGHING = new Set(['MatMul', 'Einsum', 'MatMulInteger', 'QLinearMatMul']);
 
 /** Where a graph's attention probabilities are, or why they cannot be had. */
 export type AttentionPlan =
@@ -92,8 +94,8 @@ export type AttentionPlan =
 
 /**
  * Finds the attention probabilities of a graph: outputs named as attentions, else the Softmax
- * nodes whose output (maybe through a Cast or Dropout) is the first input of a MatMul (P · V),
- * else the fused attention operators that hide them.
+ * nodes whose output (maybe through a Cast, a Dropout or a quantization) is the first input of a
+ * MatMul (P · V), else the fused attention operators that hide them.
  */
 export function findAttention(graph: GraphSummary): AttentionPlan {
   const exported = graph.outputs.filter((name) => /attentions?$/i.test(name));
@@ -107,7 +109,7 @@ export function findAttention(graph: GraphSummary): AttentionPlan {
   }
   const weighsValues = (tensor: string, depth: number): boolean =>
     (consumers.get(tensor) ?? []).some((n) =>
-      ((n.opType === 'MatMul' || n.opType === 'Einsum') && n.inputs[0] === tensor && isStandard(n)) ||
+      (WEIGHING.has(n.opType) && n.inputs[0] === tensor && isStandard(n)) ||
       (depth < 3 && PASS_THROUGH.has(n.opType) && weighsValues(n.outputs[0], depth + 1)),
     );
   const softmaxes = graph.nodes.filter((n) => n.opType === 'Softmax' && isStandard(n));
