@@ -14,9 +14,10 @@ export interface VlmSetup {
 }
 
 export interface VlmRound {
-  /** Milliseconds from the request to the prompt's arrival, to the first token's, and between consecutive tokens (index k: token k − 1 → k). */
+  /** Milliseconds from the request to the prompt's and the first token's arrival on the main thread. */
   readonly promptMs: number;
   readonly firstTokenMs: number;
+  /** Between consecutive tokens' choices on the worker's clock (index k − 1: token k − 1 → k): arrivals on a busy main thread bunch up. */
   readonly gaps: number[];
 }
 
@@ -36,6 +37,7 @@ async function measure(rounds: number, maxNewTokens: number): Promise<VlmRound[]
     const pixels = sampleImage(r % 8);
     const image: PixelsInput = { kind: 'pixels', width: pixels.width, height: pixels.height, channels: 3, data: pixels.data };
     const arrivals: number[] = [];
+    const chosen: number[] = [];
     let promptAt = 0;
     const started = performance.now();
     await client.run(
@@ -43,10 +45,13 @@ async function measure(rounds: number, maxNewTokens: number): Promise<VlmRound[]
       undefined,
       (partial) => {
         if (partial.kind === 'prompt') promptAt = performance.now();
-        else arrivals.push(performance.now());
+        else {
+          arrivals.push(performance.now());
+          chosen.push(partial.step.at);
+        }
       },
     );
-    out.push({ promptMs: promptAt - started, firstTokenMs: arrivals[0] - started, gaps: arrivals.slice(1).map((t, k) => t - arrivals[k]) });
+    out.push({ promptMs: promptAt - started, firstTokenMs: arrivals[0] - started, gaps: chosen.slice(1).map((t, k) => t - chosen[k]) });
   }
   return out;
 }

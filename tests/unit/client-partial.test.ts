@@ -12,7 +12,7 @@ class FakeWorker implements WorkerLike {
   answer(response: Response): void { this.onmessage?.({ data: response } as MessageEvent<Response>); }
 }
 
-const step = (id: number): AnswerStep => ({ id, piece: `t${id}`, probability: 0.5, alternatives: [], attention: null });
+const step = (id: number): AnswerStep => ({ id, piece: `t${id}`, probability: 0.5, alternatives: [], at: id, attention: null });
 const task = { kind: 'answer', image: null, question: 'What colour is the circle?', sampling: { kind: 'greedy' }, alternatives: 3, maxNewTokens: 4 } as const;
 
 describe('streamed parts of a run', () => {

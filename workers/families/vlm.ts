@@ -258,6 +258,7 @@ export async function runAnswer(
   const random = task.sampling.kind === 'sample' ? seededRandom(task.sampling.seed) : null;
   const sampling = task.sampling;
   const steps: AnswerStep[] = [];
+  const started = performance.now();
   let outputs: Record<string, Tensor> = {};
   const onStep = (row: Float32Array): number => {
     const k = Math.max(task.alternatives, sampling.kind === 'sample' ? sampling.topK : 1);
@@ -268,6 +269,7 @@ export async function runAnswer(
       piece: piecesOf(model, [id])[0],
       probability: probabilities[id],
       alternatives: top.slice(0, task.alternatives).map(({ piece, probability }) => ({ piece, probability })),
+      at: performance.now() - started,
       attention: lastAttentionRows(outputs, layers),
     };
     steps.push(step);
@@ -281,7 +283,6 @@ export async function runAnswer(
     await nextTask();
     return outputs;
   };
-  const started = performance.now();
   try {
     await vlm.generate({
       ...inputs,

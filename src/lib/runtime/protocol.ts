@@ -130,6 +130,8 @@ export interface AnswerStep {
   readonly piece: string;
   readonly probability: number;
   readonly alternatives: readonly Candidate[];
+  /** Milliseconds from the start of generation (image encoding and prefill included) to this token's choice, on the worker's clock. */
+  readonly at: number;
   /**
    * The attention of the query that chose this token over every earlier position,
    * `[layers, heads, positions]` (`decoder_attentions.*`); null when the graph has no such output.
