@@ -23,6 +23,16 @@ async function waitReady(lab: Locator, model: string): Promise<void> {
   await lab.getByTestId('runtime-model').filter({ hasText: new RegExp(`^${model}$`) }).waitFor({ timeout: 120_000 });
 }
 
+/** Opens the lab with the bundled model ready and the eight samples as the shared images. */
+async function openLab(query: string): Promise<{ session: Session; lab: Locator }> {
+  const session = await openApp(`${query}#backbone`);
+  const lab = session.page.getByTestId('backbone-lab');
+  await waitReady(lab, 'shapes-smolvlm');
+  await lab.getByRole('button', { name: 'Clear' }).click();
+  await lab.getByRole('button', { name: 'Sample 8' }).click();
+  return { session, lab };
+}
+
 /** Asks a question about a sample and waits for the finished answer: its token ids. */
 async function ask(page: Page, lab: Locator, image: number, question: string): Promise<number[]> {
   await lab.getByRole('button', { name: `Ask about Sample ${image + 1}`, exact: true }).click();
@@ -51,12 +61,8 @@ describe('the Backbone lab', () => {
   let lab: Locator;
 
   beforeAll(async () => {
-    session = await openApp('?device=wasm#backbone');
+    ({ session, lab } = await openLab('?device=wasm'));
     page = session.page;
-    lab = page.getByTestId('backbone-lab');
-    await waitReady(lab, 'shapes-smolvlm');
-    await lab.getByRole('button', { name: 'Clear' }).click();
-    await lab.getByRole('button', { name: 'Sample 8' }).click();
   });
   afterAll(async () => {
     await session.close();
@@ -173,11 +179,7 @@ describe('SmolVLM from the hub, through the same code (the hub played by the loc
   const mirror = async (path: 'stats' | 'reset') => (await fetch(`${await startServer()}__hub/${path}`)).json() as Promise<{ served: string[] }>;
 
   beforeAll(async () => {
-    session = await openApp('?device=wasm&hub=/__hub/#backbone');
-    lab = session.page.getByTestId('backbone-lab');
-    await waitReady(lab, 'shapes-smolvlm');
-    await lab.getByRole('button', { name: 'Clear' }).click();
-    await lab.getByRole('button', { name: 'Sample 8' }).click();
+    ({ session, lab } = await openLab('?device=wasm&hub=/__hub/'));
   });
   afterAll(async () => {
     await session.close();
