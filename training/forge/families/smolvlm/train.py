@@ -108,4 +108,6 @@ class SmolVlmTraining(Training):
         return {"stage": self.args.stage, "steps": run.steps, "batch": self.args.batch, "seconds": round(run.seconds),
                 "parameters": parameter_count(model), "trained_parameters": trainable, "conversations": self.data.train_n,
                 "held_out": run.final, "history": run.history,
-                "backbones": {"vision": os.path.basename(self.args.vision), "lm": os.path.basename(self.args.lm)}}
+                "backbones": {"vision": os.path.basename(self.args.vision), "lm": os.path.basename(self.args.lm)},
+                # Stage 2 starts from a stage-1 checkpoint, or continues an earlier stage-2 run.
+                "init": os.path.basename(self.args.init) if self.args.stage == 2 else None}
