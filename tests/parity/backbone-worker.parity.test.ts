@@ -22,7 +22,7 @@ interface GoldenCase {
   generated: number[];
   attention_rows?: GoldenTensor[][];
 }
-const goldens = readModelJson<{ max_new_tokens: number; cases: GoldenCase[] }>(modelDir, 'goldens.json');
+const goldens = readModelJson<{ max_new_tokens: number; cases: GoldenCase[]; vision_attentions_image0_global: GoldenTensor }>(modelDir, 'goldens.json');
 type Answer = Extract<TaskResult, { kind: 'answer' }>;
 
 describe('bundled shapes-smolvlm: the worker answers as PyTorch does', () => {
@@ -85,6 +85,19 @@ describe('bundled shapes-smolvlm: the worker answers as PyTorch does', () => {
     expect(visual.map((s) => s.frame)).toEqual([0, 1, 2, 3, 4]);
     expect(visual.every((s) => s.length === prompt.imageSeqLen)).toBe(true);
     expect(prompt.pieces.filter((p) => /^<row_\d_col_\d>$/.test(p))).toEqual(['<row_1_col_1>', '<row_1_col_2>', '<row_2_col_1>', '<row_2_col_2>']);
+  });
+
+  it('gives the vision encoder\'s self-attention on every frame: the global frame\'s is PyTorch\'s', async () => {
+    const { result } = await answer(goldens.cases.find((g) => g.image === 0)!);
+    const ours = result.prompt.visionAttentions!;
+    const golden = goldens.vision_attentions_image0_global;
+    expect(ours.dims.slice(1)).toEqual(golden.dims.slice(1));
+    expect(ours.dims[0]).toBe(5);
+    const size = golden.data.length;
+    const global = ours.data.subarray(4 * size, 5 * size);
+    let worst = 0;
+    for (let i = 0; i < size; i++) worst = Math.max(worst, Math.abs(global[i] - golden.data[i]));
+    expect(worst).toBeLessThan(1e-4);
   });
 
   it('refuses an empty or over-long question with a message', async () => {

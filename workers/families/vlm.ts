@@ -8,7 +8,7 @@
  * them (`decoder_attentions.*`), the attention of the query that chose it.
  */
 import { AutoModelForVision2Seq, AutoProcessor, LogitsProcessor, RawImage, StoppingCriteria, Tensor, type Processor } from '@huggingface/transformers';
-import type { AnswerPartial, AnswerStep, ImageInput, ImageOutcome, ModelInfo, Sampling, TaskResult, VlmPrompt } from '../../src/lib/runtime/protocol';
+import type { AnswerPartial, AnswerStep, ImageInput, ImageOutcome, ModelInfo, Sampling, TaskResult, TensorData, VlmPrompt } from '../../src/lib/runtime/protocol';
 import { MAX_QUESTION_CHARS } from '../../src/lib/runtime/protocol';
 import { promptSegments } from '../../src/lib/vlm/layout';
 import { seededRandom } from '../../src/lib/shapes/random';
@@ -31,7 +31,7 @@ interface VisionToSequence {
   dispose(): Promise<unknown>;
   config: Record<string, unknown>;
   generation_config: { eos_token_id?: number | number[] } | null;
-  sessions: Record<string, { outputNames: readonly string[] }>;
+  sessions: Record<string, { outputNames: readonly string[]; run(feeds: Record<string, unknown>): Promise<Record<string, { dims: readonly number[]; data: unknown }>> }>;
 }
 
 interface ProcessorLike {
@@ -158,6 +158,7 @@ async function buildPrompt(model: LoadedModel, image: ImageInput | null, questio
   let rows = 0;
   let cols = 0;
   let outcome: ImageOutcome | null = null;
+  let visionAttentions: TensorData | null = null;
   if (image) {
     const read = await readImage(processor, image);
     inputs = await processor(template, [read.raw]);
@@ -168,6 +169,7 @@ async function buildPrompt(model: LoadedModel, image: ImageInput | null, questio
     rows = (inputs.rows as number[][])[0][0];
     cols = (inputs.cols as number[][])[0][0];
     outcome = { ...read.outcome, modelInput: frames[frames.length - 1] };
+    visionAttentions = await visionAttentionsOf(vlm, inputs);
   } else {
     inputs = { ...processor.tokenizer([template]) };
   }
@@ -176,7 +178,21 @@ async function buildPrompt(model: LoadedModel, image: ImageInput | null, questio
   const markerIds = new Set(ids.filter((_, i) => MARKER.test(pieces[i])));
   const segments = promptSegments(ids, { imageTokenId: Number(vlm.config.image_token_id), markerIds, imageSeqLen });
   const resized = frames.length === 0 ? null : rows * cols > 0 ? mosaic(frames, rows, cols, side) : { width: side, height: side, pixels: frames[0] };
-  return { prompt: { template, ids, pieces, segments, rows, cols, imageSeqLen, frames, frameSide: side, resized, outcome }, inputs };
+  return { prompt: { template, ids, pieces, segments, rows, cols, imageSeqLen, frames, frameSide: side, resized, outcome, visionAttentions }, inputs };
+}
+
+/**
+ * The vision encoder's `vision_attentions` for the prompt's frames, when its graph outputs them:
+ * generate keeps only `image_features`, so the encoder's session is run once more on the same
+ * pixels (a tiny graph; hub graphs have no such output and are not run twice).
+ */
+async function visionAttentionsOf(vlm: VisionToSequence, inputs: Record<string, unknown>): Promise<TensorData | null> {
+  const session = vlm.sessions.vision_encoder;
+  if (!session?.outputNames.includes('vision_attentions')) return null;
+  const feed = (name: string) => (inputs[name] as { ort_tensor: unknown }).ort_tensor;
+  const out = await session.run({ pixel_values: feed('pixel_values'), pixel_attention_mask: feed('pixel_attention_mask') });
+  const attentions = out.vision_attentions;
+  return { dims: [...attentions.dims], data: Float32Array.from(attentions.data as Float32Array) };
 }
 
 const pieceCaches = new WeakMap<LoadedModel, Map<number, string>>();

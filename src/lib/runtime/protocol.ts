@@ -122,6 +122,8 @@ export interface VlmPrompt {
   /** The image (resized, before splitting) that the tiles cover, `[height, width, 3]`; null without an image. */
   readonly resized: { readonly width: number; readonly height: number; readonly pixels: Uint8ClampedArray } | null;
   readonly outcome: ImageOutcome | null;
+  /** The vision encoder's self-attention per frame, `[frames, layers, heads, T, T]` (`vision_attentions`), when its graph outputs it. */
+  readonly visionAttentions: TensorData | null;
 }
 
 /** One generated token of an answer. */
