@@ -111,10 +111,10 @@ describe('bundled shapes-smolvlm: the worker answers as PyTorch does', () => {
     // Seeded sampling at a high temperature rarely picks the end token: a long answer to cut short.
     const task = { image: null, question: 'Describe this image.', sampling: { kind: 'sample', temperature: 2, topK: 50, seed: 7 } as const, alternatives: 3, maxNewTokens: 12 };
     const whole = (await runAnswer(model, task, { emit: () => undefined, cancelled: () => false })).result as Answer;
-    expect(whole.steps.length).toBeGreaterThan(3);
+    expect(whole.steps.length).toBeGreaterThan(2);
     let tokens = 0;
-    const cut = (await runAnswer(model, task, { emit: (p) => void (p.kind === 'token' && tokens++), cancelled: () => tokens >= 3 })).result as Answer;
-    expect(cut.steps.map((s) => s.id)).toEqual(whole.steps.slice(0, 3).map((s) => s.id));
+    const cut = (await runAnswer(model, task, { emit: (p) => void (p.kind === 'token' && tokens++), cancelled: () => tokens >= 2 })).result as Answer;
+    expect(cut.steps.map((s) => s.id)).toEqual(whole.steps.slice(0, 2).map((s) => s.id));
   });
 
   it('gives a file that is not an image a message, before any graph runs', async () => {
