@@ -40,7 +40,7 @@ export function hubHostFromUrl(): string | undefined {
  * anything else (a software adapter's GPU process takes hundreds of milliseconds to start).
  */
 let adapterProbe: ReturnType<typeof adapterFacts> | null = null;
-const pageAdapter = () => (adapterProbe ??= adapterFacts());
+const pageAdapter = () => (adapterProbe ??= adapterFacts().catch(() => ({ present: false, fallback: undefined, name: '' })));
 
 export class RuntimeState {
   readonly client = new InferenceClient(createWorker);
@@ -112,13 +112,15 @@ export class RuntimeState {
     this.bytes = undefined;
     this.files = [];
     const previous = this.info;
+    const adapter = device === 'wasm' ? undefined : await pageAdapter();
     // A worker whose ORT started with the WASM-only build cannot run WebGPU (see the worker):
-    // a load that may choose WebGPU gets a new worker, as does a load after `unload`.
-    const fresh = this.released || (previous?.ortBuild === 'wasm' && (device === 'webgpu' || (device === 'auto' && model.origin === 'hub')));
+    // a load that may choose WebGPU (asked for, or `auto` with a hub model and a hardware
+    // adapter) gets a new worker, as does a load after `unload`.
+    const mayUseGpu = device === 'webgpu' || (device === 'auto' && model.origin === 'hub' && !!adapter?.present && adapter.fallback !== true);
+    const fresh = this.released || (previous?.ortBuild === 'wasm' && mayUseGpu);
     if (fresh) this.client.replaceWorker();
     this.released = false;
     try {
-      const adapter = device === 'wasm' ? undefined : await pageAdapter();
       await this.client.load(model, device, { ...options, hubHost: this.hubHost, families: this.families, ...(adapter ? { adapter } : {}) });
       this.lastLoaded = { model, device, options };
       return true;
