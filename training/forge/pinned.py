@@ -19,16 +19,18 @@ def path(family):
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "families", family, "smoke-losses.json")
 
 
-def pin(family, losses, settings):
+def pin(family, losses, settings, data=SMOKE_DATA):
+    """data: how the smoke dataset is written, for the message when the check fails."""
     with open(path(family), "w") as f:
-        json.dump({"data": SMOKE_DATA, "settings": settings, "losses": losses}, f, indent=1)
+        json.dump({"data": data, "settings": settings, "losses": losses}, f, indent=1)
         f.write("\n")
     print(f"pinned {len(losses)} smoke losses in {path(family)}", flush=True)
 
 
 def check(family, losses, tolerance=TOLERANCE):
     """Raises SystemExit when the losses differ from the pinned ones by more than `tolerance` (relative)."""
-    pinned = json.load(open(path(family)))["losses"]
+    record = json.load(open(path(family)))
+    pinned = record["losses"]
     if len(losses) != len(pinned):
         raise SystemExit(f"SMOKE LOSSES CHANGED: {len(losses)} steps, {len(pinned)} pinned ({path(family)})")
     worst, at = max((abs(a - b) / abs(b), step) for step, (a, b) in enumerate(zip(losses, pinned), start=1))
@@ -41,4 +43,4 @@ def check(family, losses, tolerance=TOLERANCE):
     if worst > tolerance:
         raise SystemExit(f"SMOKE LOSSES CHANGED: step {at} gives {losses[at - 1]!r}, pinned {pinned[at - 1]!r} "
                          f"(relative difference {worst:.3g} > {tolerance:g}). If training was changed on purpose, "
-                         f"re-pin with: train {family} --smoke --pin, on the smoke dataset ({SMOKE_DATA}).")
+                         f"re-pin with: train {family} --smoke --pin, on the smoke dataset ({record.get('data', SMOKE_DATA)}).")
