@@ -47,7 +47,7 @@ layout: transformers.js loads it with \`CLIPTextModelWithProjection\` /
 | \`goldens.json\` | PyTorch outputs for the 8 first samples × 8 captions (the parity and browser tests compare against it) | ${folder.megabytes('goldens.json')} |
 | \`training.json\`, \`eval.json\` | the training run's report and the held-out evaluation this card is written from | |
 
-ONNX opset 14. The fp32 towers are the trained weights. The q8 towers (\`training/quantize_q8.py\`)
+ONNX opset 14. The fp32 towers are the trained weights. The q8 towers (\`training/forge/quantize.py\`)
 store every weight matrix of a MatMul, the patch convolution and the token table as int8 with one
 scale per output channel, turned back to float by a \`DequantizeLinear\` node; activations stay
 float and the named outputs are the same. Embeddings from the towers are not normalised (as in the hub's CLIP towers).

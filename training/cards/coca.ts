@@ -124,7 +124,7 @@ one caption sampled from the grammar; ${thousands(training.held_out_samples)} mo
 ## Training
 
 ${config.caption_loss_weight} × captioning (next-token cross-entropy, teacher forcing, pads ignored) + ${config.contrastive_loss_weight} × contrastive (the
-multi-positive InfoNCE of \`training/train_clip.py\`: every caption true of an image is a
+multi-positive InfoNCE of \`training/forge/contrastive.py\`: every caption true of an image is a
 positive for it), the captioning weight above the contrastive one as in CoCa. AdamW (lr ${training.lr},
 weight decay 0.05 on matrices, ${training.warmup} warm-up steps, cosine decay), batch ${training.batch}, ${thousands(training.steps)} steps in
 ${(training.seconds / 60).toFixed(1)} minutes on 2 CPU cores (Debian's PyTorch 1.13; ${training.seconds_per_step} s per step without validation).

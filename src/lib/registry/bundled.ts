@@ -5,7 +5,7 @@ export interface BundledModel {
   readonly id: string;
   readonly family: Family;
   readonly label: string;
-  /** Precisions shipped in the folder, the first the default (q8: 8-bit weights, training/quantize_q8.py). */
+  /** Precisions shipped in the folder, the first the default (q8: 8-bit weights, training/forge/quantize.py). */
   readonly dtypes: readonly Dtype[];
 }
 
