@@ -15,6 +15,7 @@ import { llipCard } from './cards/llip.ts';
 import { maskvlmCard } from './cards/maskvlm.ts';
 import { smolvlmCard } from './cards/smolvlm.ts';
 import { vqCard } from './cards/vq.ts';
+import { cm3Card } from './cards/cm3.ts';
 
 const CARDS: Record<string, (folder: ModelFolder) => string> = {
   clip: clipCard,
@@ -24,6 +25,7 @@ const CARDS: Record<string, (folder: ModelFolder) => string> = {
   maskvlm: maskvlmCard,
   smolvlm: smolvlmCard,
   vq: vqCard,
+  cm3: cm3Card,
 };
 
 const [family, dir = `static/models/shapes-${family}`] = process.argv.slice(2);

@@ -24,9 +24,10 @@ import { llip } from './eval/llip.ts';
 import { coca } from './eval/coca.ts';
 import { maskvlm } from './eval/maskvlm.ts';
 import { vq } from './eval/vq.ts';
+import { cm3 } from './eval/cm3.ts';
 import { smolvlm } from './eval/smolvlm.ts';
 
-const FAMILIES = { clip, siglip, llip, coca, maskvlm, smolvlm, vq };
+const FAMILIES = { clip, siglip, llip, coca, maskvlm, smolvlm, vq, cm3 };
 
 /** Evaluates, prints the table and, with `--write`, writes the report. */
 async function run<Report>(name: string, family: EvalFamily<Report>, argv: readonly string[]): Promise<void> {

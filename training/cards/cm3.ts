@@ -1,0 +1,58 @@
+/**
+ * The card of the CM3leon-style shapes-cm3, from its config, training.json, goldens.json and
+ * eval.json (`training/eval.ts cm3 --write`).
+ */
+import type { Cm3EvalReport, Cm3Vocabulary } from '../eval/cm3.ts';
+import type { ModelFolder } from './folder.ts';
+import { percent, rebuildSection, thousands } from './format.ts';
+
+export function cm3Card(folder: ModelFolder): string {
+  const training = folder.training;
+  const c = training.config;
+  const v = (folder.read('config.json') as { vocabulary: Cm3Vocabulary }).vocabulary;
+  const e = folder.read('eval.json') as Cm3EvalReport;
+  const held = training.held_out;
+
+  return `# shapes-cm3
+
+A tiny **CM3leon-style** model (Yu et al. 2023, "Scaling Autoregressive Multi-Modal Models:
+Pretraining and Instruction Tuning") trained by VLM Playground's model forge on ShapesWorld: one
+decoder-only transformer over one vocabulary of ${v.words} caption words, the markers \`<image>\` (${v.begin_image}) and
+\`</image>\` (${v.end_image}) and the ${v.codes} codes of [shapes-vq](../shapes-vq/README.md) (ids ${v.first_code} … ${v.size - 1}), so an image is
+${v.cells} tokens. It is trained on both orders, so the same model draws and captions:
+
+    caption -> image:  [BOS] words [EOS] <image> c1 … c${v.cells} </image>
+    image -> caption:  <image> c1 … c${v.cells} </image> [BOS] words [EOS]
+
+The decoder is shapes-lm's Llama-style layout (RMSNorm, rotary positions, grouped-query attention,
+SwiGLU, tied embeddings): ${c.layers} layers, width ${c.hidden_size}, ${c.heads} heads over ${c.kv_heads} key/value heads, ${thousands(training.parameters)} parameters.
+\`onnx/decoder_model_merged.onnx\` takes \`input_ids\`, \`attention_mask\`, \`position_ids\` and
+\`past_key_values.*\`, and returns \`logits\`, \`present.*\` and \`decoder_attentions.*\` (${folder.megabytes('onnx/decoder_model_merged.onnx')}).
+Drawn codes become pixels through shapes-vq's \`vq_decoder\`.
+
+## Training
+
+${thousands(training.steps)} steps of batch ${training.batch} (${(training.seconds / 60).toFixed(1)} minutes on 2 shared CPU cores) on ${thousands(training.train_samples)} ShapesWorld
+scenes, each row in one of the two orders at random; next-token cross-entropy on every token.
+Teacher-forced on ${thousands(200)} held-out scenes at the end: ${percent(held.code_accuracy)} of image codes predicted right, ${percent(held.caption_exact)} of
+captions exactly right.
+
+## Held-out evaluation (judged by shapes-clip)
+
+| measure | value |
+|---|---|
+| drawings of the ${e.captions} full captions that are well formed (${v.cells} codes then \`</image>\`) | ${percent(e.drawnWellFormed)} |
+| shapes-clip's top-1 among the ${e.captions} full captions is the prompt (bar: 90%) | ${percent(e.drawTopOne)} |
+| … names the prompt's colour and shape (bar: 95%) | ${percent(e.drawColourShape)} |
+| greedy captions of ${e.count} held-out scenes exactly right (bar: 95%) | ${percent(e.captionExact)} |
+
+**This model is far below those bars**: it was trained for minutes on a small dataset, and is
+bundled to show the layout (one vocabulary, both orders, one cached decoder) working end to end,
+not as a good generator. Sampling over several seeds is not measured.
+
+${rebuildSection([
+    'PYTHONPATH=training /usr/bin/python3 -m forge train cm3 --data DIR --steps ' + training.steps + '   # DIR: write-dataset.ts --count 2000 --seed 7; needs shapes-vq\'s checkpoint',
+    'PYTHONPATH=training /usr/bin/python3 -m forge export cm3 --out static/models/shapes-cm3',
+    'node_modules/.bin/tsx training/eval.ts cm3 --write && node_modules/.bin/tsx training/card.ts cm3',
+  ])}`;
+}

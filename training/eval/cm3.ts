@@ -1,0 +1,106 @@
+/**
+ * Held-out evaluation of the CM3leon-style shapes-cm3, judged by the bundled shapes-clip:
+ *   draw     every full caption (216) drawn greedily (prompt [BOS] words [EOS] <image>), its
+ *            codes decoded by shapes-vq; the share of drawings whose shapes-clip top-1 among the
+ *            216 full captions is the prompt, and whose top-1 names the prompt's colour and shape
+ *   caption  `count` one-shape held-out scenes (seeds from HELD_OUT_SEED) tokenized by shapes-vq
+ *            and captioned greedily (prompt <image> codes </image> [BOS]); the share exactly right
+ * Decoding is the cached loop of src/lib/generation/cached-decoder.ts with the graph's
+ * position_ids fed beside it.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Tensor as OrtTensor } from 'onnxruntime-node';
+import { captionText, fullCaption, spec } from '../../src/lib/shapes/index.ts';
+import { argmaxRows, cosineMatrix } from '../../src/lib/contrastive/similarity.ts';
+import { argmax, decodeStep, emptyCache, lastLogits, sessionGraph, type CachedGraph } from '../../src/lib/generation/cached-decoder.ts';
+import { HELD_OUT_SEED, VARIANTS, captionGroups, heldOutScenes, int64, loadPreprocessing, onnxSession, percent, pixelValues } from './harness.ts';
+import type { EvalFamily } from './family.ts';
+
+export interface Cm3Vocabulary { words: number; codes: number; cells: number; begin_image: number; end_image: number; first_code: number; size: number }
+
+/**
+ * Greedy continuation of one prompt through the cache: the prompt in one step, then one token a
+ * step, each at its position; stops at `stop` (kept) or after `maxNew` tokens.
+ */
+export async function greedyContinue(graph: CachedGraph<OrtTensor>, prompt: readonly number[], stop: number, maxNew: number): Promise<number[]> {
+  const positions = (from: number, n: number) => new OrtTensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(from + i)), [1, n]);
+  let step = await decodeStep(graph, emptyCache(graph, 1), [prompt], { position_ids: positions(0, prompt.length) });
+  const ids: number[] = [];
+  for (;;) {
+    ids.push(argmax(lastLogits(step.outputs.logits, 0)));
+    if (ids.at(-1) === stop || ids.length >= maxNew) return ids;
+    step = await decodeStep(graph, step.cache, [[ids.at(-1)!]], { position_ids: positions(step.cache.length, 1) });
+  }
+}
+
+export interface Cm3EvalReport {
+  readonly captions: number;
+  readonly drawnWellFormed: number;
+  readonly drawTopOne: number;
+  readonly drawColourShape: number;
+  readonly count: number;
+  readonly captionExact: number;
+  readonly examples: { truth: string; caption: string }[];
+}
+
+export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: string, count: number): Promise<Cm3EvalReport> {
+  const vocabulary = (JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as { vocabulary: Cm3Vocabulary }).vocabulary;
+  const graph = sessionGraph(await onnxSession(modelDir, 'decoder_model_merged'), OrtTensor);
+  const { tokenizer } = await loadPreprocessing(clipDir);
+  const [encoder, decoder, vision, text] = await Promise.all([
+    onnxSession(vqDir, 'vq_encoder'), onnxSession(vqDir, 'vq_decoder'), onnxSession(clipDir, 'vision_model'), onnxSession(clipDir, 'text_model')]);
+  const size = spec.imageSize;
+  const grid = Math.sqrt(vocabulary.cells);
+
+  // Draw every full caption.
+  const full = captionGroups.full;
+  const encoded = tokenizer(full.map((m) => captionText(m)), { padding: true, truncation: true });
+  const captionIds = Array.from({ length: full.length }, (_, i) =>
+    Array.from((encoded.input_ids.data as BigInt64Array).subarray(i * encoded.input_ids.dims[1], (i + 1) * encoded.input_ids.dims[1]), Number).filter((v) => v !== 0));
+  const codes = new BigInt64Array(full.length * vocabulary.cells);
+  let wellFormed = 0;
+  for (const [i, ids] of captionIds.entries()) {
+    const drawn = await greedyContinue(graph, [...ids, vocabulary.begin_image], vocabulary.end_image, vocabulary.cells + 1);
+    const cells = drawn.slice(0, vocabulary.cells).map((t) => t - vocabulary.first_code);
+    wellFormed += Number(drawn.length === vocabulary.cells + 1 && drawn.at(-1) === vocabulary.end_image && cells.every((c) => c >= 0 && c < vocabulary.codes));
+    // A token outside the codes (a word, a marker) or a short drawing leaves code 0 in its cell.
+    cells.forEach((c, k) => (codes[i * vocabulary.cells + k] = BigInt(c >= 0 && c < vocabulary.codes ? c : 0)));
+  }
+  const { pixel_values } = await decoder.run({ codes: new OrtTensor('int64', codes, [full.length, grid, grid]) });
+  const pixels = (pixel_values.data as Float32Array).map((v) => Math.min(1, Math.max(-1, v)));
+  const { text_embeds } = await text.run({ input_ids: int64(encoded.input_ids), attention_mask: int64(encoded.attention_mask) }, ['text_embeds']);
+  const { image_embeds } = await vision.run({ pixel_values: new OrtTensor('float32', pixels, [full.length, 3, size, size]) }, ['image_embeds']);
+  const picks = argmaxRows(cosineMatrix(image_embeds.data as Float32Array, full.length, text_embeds.data as Float32Array, full.length, text_embeds.dims[1]));
+  const drawTopOne = picks.filter((j, i) => j === i).length / full.length;
+  const drawColourShape = picks.filter((j, i) => full[j].slots.colour === full[i].slots.colour && full[j].slots.shape === full[i].slots.shape).length / full.length;
+
+  // Caption held-out scenes.
+  const { oneShape: scenes } = heldOutScenes(count);
+  const { processor } = await loadPreprocessing(clipDir);
+  const scenePixels = await pixelValues(processor, scenes, VARIANTS[0]);
+  const sceneCodes = (await encoder.run({ pixel_values: new OrtTensor('float32', scenePixels, [count, 3, size, size]) }, ['codes'])).codes.data as BigInt64Array;
+  const written: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const image = Array.from(sceneCodes.subarray(i * vocabulary.cells, (i + 1) * vocabulary.cells), (c) => Number(c) + vocabulary.first_code);
+    const ids = await greedyContinue(graph, [vocabulary.begin_image, ...image, vocabulary.end_image, 2], 3, 16);
+    const words = ids.filter((t) => t < vocabulary.begin_image);
+    written.push(words.length ? tokenizer.decode(words, { skip_special_tokens: true }) : '');
+  }
+  const truths = scenes.map((s) => captionText(fullCaption(s)));
+  return {
+    captions: full.length, drawnWellFormed: wellFormed / full.length, drawTopOne, drawColourShape,
+    count, captionExact: written.filter((c, i) => c === truths[i]).length / count,
+    examples: truths.slice(0, 6).map((truth, i) => ({ truth, caption: written[i] })),
+  };
+}
+
+export const cm3: EvalFamily<Cm3EvalReport> = {
+  flags: { vq: 'static/models/shapes-vq', clip: 'static/models/shapes-clip' },
+  evaluate: ({ modelDir, count, flags }) => evaluateCm3(modelDir, flags.vq, flags.clip, count),
+  lines: (r) => [
+    `drawn from the ${r.captions} full captions (greedy): well formed ${percent(r.drawnWellFormed)} | shapes-clip top-1 is the caption ${percent(r.drawTopOne)} | colour and shape ${percent(r.drawColourShape)}`,
+    `captions of ${r.count} held-out scenes (seeds from ${HELD_OUT_SEED}, greedy): exactly right ${percent(r.captionExact)}`,
+    ...r.examples.map((e) => `  ${e.truth} -> ${e.caption}`),
+  ],
+};
