@@ -100,7 +100,7 @@ smoke() {
 # the bundled graphs by `forge recover clip`) and shapes-lm (pretrained here on ShapesWorld text),
 # joined by a connector and trained in two stages, both shipped: $MODELS/shapes-smolvlm-stage1 and
 # $MODELS/shapes-smolvlm. Its data are instructions (write-instructions.ts), not the shared captions.
-# Budgets: IMAGES, LM_STEPS, STAGE1_STEPS, STAGE2_STEPS. One torch thread: on a busy 2-core machine
+# Budgets: IMAGES, LM_STEPS, STAGE1_STEPS, STAGE2_STEPS, STAGE2_MORE_STEPS. One torch thread: on a busy 2-core machine
 # two threads made its steps several times slower.
 instructions() { # DIR IMAGES SEED
   [[ -f $1/meta.json ]] || "$TSX" training/write-instructions.ts --out "$1" --images "$2" --seed "$3"
@@ -117,7 +117,10 @@ full_smolvlm() {
   clip_backbone "$cache/shapes-clip.pt" "${DATA:-training/data}/golden-inputs.json"
   forge train lm --data "$data" --threads 1 --steps "${LM_STEPS:-350}"
   forge train smolvlm --data "$data" --threads 1 --stage 1 --steps "${STAGE1_STEPS:-150}" --checkpoint "$cache/shapes-smolvlm-stage1.pt"
-  forge train smolvlm --data "$data" --threads 1 --stage 2 --steps "${STAGE2_STEPS:-600}" --batch 16
+  forge train smolvlm --data "$data" --threads 1 --stage 2 --steps "${STAGE2_STEPS:-600}" --batch 16 --checkpoint "$cache/shapes-smolvlm-600.pt"
+  # Stage 2 goes on from that checkpoint with a fresh warm-up and a lower peak rate (0.0015).
+  forge train smolvlm --data "$data" --threads 1 --stage 2 --init "$cache/shapes-smolvlm-600.pt" --steps "${STAGE2_MORE_STEPS:-900}" \
+    --batch 16 --warmup 30 --lr 1.5e-3 --log-every 150
   forge export smolvlm --checkpoint "$cache/shapes-smolvlm-stage1.pt" --out "$models/shapes-smolvlm-stage1" --golden-inputs "$data/golden-inputs.json"
   forge export smolvlm --out "$models/shapes-smolvlm" --golden-inputs "$data/golden-inputs.json"
   for out in "$models/shapes-smolvlm-stage1" "$models/shapes-smolvlm"; do MODEL_DIR=$out parity tests/parity/smolvlm.parity.test.ts; done

@@ -107,7 +107,7 @@ through \`model.generate\`, exactly as \`HuggingFaceTB/SmolVLM-256M-Instruct\` d
    with "yes" and "no" answers (near misses: a shape of the scene in another colour), relations
    between two shapes, and "Describe the image", in the forms people type them.
 
-The loss is next-token cross-entropy on the answer's tokens. This stage: ${thousands(training.steps)} steps of batch
+The loss is next-token cross-entropy on the answer's tokens. This stage: ${training.init && !training.init.includes('stage1') ? `a run continuing the stage-2 checkpoint \`${training.init}\` (itself trained from stage 1; both runs are in \`training/forge.sh smolvlm\`), ` : ''}${thousands(training.steps)} steps of batch
 ${training.batch} in ${(training.seconds / 60).toFixed(1)} minutes on a shared 2-core CPU, ${thousands(training.conversations)} conversations to draw from
 (write-instructions.ts: scenes of one to four shapes drawn at 64–256 px, area-shrunk to 64).
 Validation during the run (held-out images, every answer token right under teacher forcing):
