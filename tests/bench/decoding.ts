@@ -7,10 +7,8 @@
  * Alone, after `vite build --mode bench`: `npx tsx tests/bench/decoding.ts` (writes bench-decoding.json).
  * BENCH_DECODING_REPS (default 200) rounds, BENCH_DECODING_WARMUP (30) unmeasured first.
  */
-import { writeFileSync } from 'node:fs';
-import os from 'node:os';
-import { resolve } from 'node:path';
-import { openApp, serveBuild, stopAll } from '../browser/harness';
+import { openApp } from '../browser/harness';
+import { runStandalone, startedAs } from './standalone';
 import { medianPairedRatio, round, summarize, type Summary } from './stats';
 import type { DecodingSamples, DecodingSeries, DecodingSetup } from './page-decoding';
 
@@ -87,27 +85,4 @@ export function formatDecoding(run: DecodingRun): string {
   ].join('\n');
 }
 
-async function main(): Promise<void> {
-  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  const loadAtStart = load();
-  serveBuild('bench');
-  try {
-    const run = await runDecoding(DECODING_REPS, DECODING_WARMUP, (line) => console.log(`[bench] ${line}`));
-    const machine = { cpuCount: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: load() };
-    writeFileSync('bench-decoding.json', `${JSON.stringify({ date: new Date().toISOString(), machine, ...run }, null, 1)}\n`);
-    console.log(`\n${formatDecoding(run)}\nload average (1, 5, 15 min) at start ${loadAtStart}, at end ${machine.loadAverageAtEnd}\n`);
-    if (run.external.length > 0 || run.pageErrors.length > 0) {
-      console.error(`[bench] invalid run: ${run.external.length} external requests, page errors: ${run.pageErrors.join(' | ')}`);
-      process.exitCode = 1;
-    }
-  } finally {
-    await stopAll();
-  }
-}
-
-if (process.argv[1] && resolve(process.argv[1]).endsWith('decoding.ts')) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+if (startedAs('decoding.ts')) runStandalone('decoding', (log) => runDecoding(DECODING_REPS, DECODING_WARMUP, log), formatDecoding);

@@ -5,10 +5,8 @@
  * images and on 8 captions, for the towers as served without attention outputs (untapped), the
  * same tapped, and the bundled export that outputs its attention itself (tests/bench/page-tap.ts).
  */
-import { writeFileSync } from 'node:fs';
-import os from 'node:os';
-import { resolve } from 'node:path';
-import { openApp, serveBuild, stopAll } from '../browser/harness';
+import { openApp } from '../browser/harness';
+import { runStandalone, startedAs } from './standalone';
 import { medianPairedRatio, round, summarize, type Summary } from './stats';
 import { RUN_VARIANTS, TAP_VARIANTS, type RunVariant, type TapSamples } from './tap-types';
 
@@ -69,27 +67,4 @@ export function formatTap(run: TapRun): string {
   ].join('\n');
 }
 
-async function main(): Promise<void> {
-  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  const loadAtStart = load();
-  serveBuild('bench');
-  try {
-    const run = await runTap(TAP_LOAD_ROUNDS, TAP_REPS, (line) => console.log(`[bench] ${line}`));
-    const machine = { cpuCount: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: load() };
-    writeFileSync('bench-tap.json', `${JSON.stringify({ date: new Date().toISOString(), machine, ...run }, null, 1)}\n`);
-    console.log(`\n${formatTap(run)}\nload average (1, 5, 15 min) at start ${loadAtStart}, at end ${machine.loadAverageAtEnd}\n`);
-    if (run.external.length > 0 || run.pageErrors.length > 0) {
-      console.error(`[bench] invalid run: ${run.external.length} external requests, page errors: ${run.pageErrors.join(' | ')}`);
-      process.exitCode = 1;
-    }
-  } finally {
-    await stopAll();
-  }
-}
-
-if (process.argv[1] && resolve(process.argv[1]).endsWith('tap.ts')) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+if (startedAs('tap.ts')) runStandalone('tap', (log) => runTap(TAP_LOAD_ROUNDS, TAP_REPS, log), formatTap);
