@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fields, lengthDelimited, MalformedProtobufError, readVarint, text } from '../../src/lib/onnx/protobuf';
 import { findAttention, readGraph, unavailableReason, type GraphNode } from '../../src/lib/onnx/graph';
-import { stackAttention, tapOutputs } from '../../src/lib/onnx/tap';
+import { aliasOutputs, stackAttention, tapOutputs } from '../../src/lib/onnx/tap';
 
 const bytes = (path: string) => new Uint8Array(readFileSync(path));
 const VISION = 'static/models/shapes-clip/onnx/vision_model.onnx';
@@ -39,6 +39,14 @@ describe('readGraph', () => {
     const model = bytes(VISION);
     expect(() => readGraph(model.subarray(0, model.length / 2))).toThrow(MalformedProtobufError);
     expect(() => readGraph(new TextEncoder().encode('<!doctype html><html></html>'))).toThrow(MalformedProtobufError);
+  });
+
+  it('returns tensors under new names through appended Identity nodes, a same-named pair as it is', () => {
+    const model = bytes(UNTAPPED);
+    const graph = readGraph(aliasOutputs(model, [['/vision/blocks.0/attn/Softmax_output_0', 'decoder_attentions.0'], ['same', 'same']]));
+    expect(graph.outputs).toEqual(['image_embeds', 'last_hidden_state', 'decoder_attentions.0', 'same']);
+    expect(graph.nodes.length).toBe(readGraph(model).nodes.length + 1);
+    expect(graph.nodes.at(-1)).toEqual({ opType: 'Identity', domain: '', name: '', inputs: ['/vision/blocks.0/attn/Softmax_output_0'], outputs: ['decoder_attentions.0'] });
   });
 
   it('merges an appended graph field, as protobuf does', () => {

@@ -2,7 +2,7 @@
 runtime's tapping of attention probabilities (workers/families/tap.ts). Made from the shipped
 graphs by editing their node lists only: every initializer (weight) is kept byte for byte.
 
-  PYTHONPATH=training /usr/bin/python3 -m forge.fixtures [--model static/models/shapes-clip] [--out tests/fixtures/hub]
+  PYTHONPATH=training /usr/bin/python3 -m forge.fixtures [--model static/models/shapes-clip] [--vlm static/models/shapes-smolvlm] [--out tests/fixtures/hub]
 
 writes three repos' graphs (tooling/hub-mirror.ts serves the rest of each repo from shapes-clip):
   shapes-clip-untapped   both towers without their `*_attentions` outputs: the Softmax nodes are
@@ -13,6 +13,10 @@ writes three repos' graphs (tooling/hub-mirror.ts serves the rest of each repo f
   shapes-clip-nosoftmax  both towers with every Softmax written out as Exp / ReduceSum / Div
   shapes-clip-corrupt    an image tower file that is not a model: the first 16 KiB of
                          shapes-clip-untapped's, every byte inverted
+and one copy of shapes-smolvlm (`--vlm`, the mirror serves its JSON files from shapes-smolvlm):
+  shapes-smolvlm-untapped  the vision encoder without `vision_attentions` and the decoder without
+                         `decoder_attentions.*`, its Softmax outputs renamed as a hub export
+                         names them (`/layers.0/attn/Softmax_output_0`); embed_tokens as shipped
 """
 import argparse
 import os
@@ -90,6 +94,35 @@ def unroll_softmax(model):
     graph.node.extend(out)
 
 
+def rename_softmax_outputs(model):
+    """Each Softmax's output named `<node name>_output_0`, as torch.onnx names an unexported tensor."""
+    renamed = {}
+    for node in model.graph.node:
+        if node.op_type == "Softmax":
+            renamed[node.output[0]] = f"{node.name}_output_0"
+            node.output[0] = renamed[node.output[0]]
+    for node in model.graph.node:
+        for k, name in enumerate(node.input):
+            if name in renamed:
+                node.input[k] = renamed[name]
+
+
+def write_vlm(source, out):
+    """shapes-smolvlm's three graphs with their attention outputs removed (the weights untouched)."""
+    vision = onnx.load(os.path.join(source, "onnx", "vision_encoder.onnx"))
+    drop_attention_outputs(vision)
+    prune(vision)
+    write(vision, os.path.join(out, "onnx", "vision_encoder.onnx"))
+    decoder = onnx.load(os.path.join(source, "onnx", "decoder_model_merged.onnx"))
+    keep = [o for o in decoder.graph.output if not o.name.startswith("decoder_attentions.")]
+    del decoder.graph.output[:]
+    decoder.graph.output.extend(keep)
+    rename_softmax_outputs(decoder)
+    prune(decoder)
+    write(decoder, os.path.join(out, "onnx", "decoder_model_merged.onnx"))
+    write(onnx.load(os.path.join(source, "onnx", "embed_tokens.onnx")), os.path.join(out, "onnx", "embed_tokens.onnx"))
+
+
 def write(model, path):
     onnx.checker.check_model(model)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -100,7 +133,9 @@ def main():
     parser = argparse.ArgumentParser(prog="forge.fixtures")
     parser.add_argument("--model", default="static/models/shapes-clip")
     parser.add_argument("--out", default="tests/fixtures/hub")
+    parser.add_argument("--vlm", default="static/models/shapes-smolvlm")
     args = parser.parse_args()
+    write_vlm(args.vlm, os.path.join(args.out, "shapes-smolvlm-untapped"))
     import json
     config = json.load(open(os.path.join(args.model, "config.json")))
     for tower in TOWERS:

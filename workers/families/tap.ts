@@ -7,8 +7,8 @@
  * caches the file as the hub serves it, and each load taps it again (a pass over the graph's
  * node list; the weights are skipped by length). transformers.js creates every session with
  * `InferenceSession.create(bytes, { ...session_options })`; a tower loaded through `loadTapped`
- * carries a request in its session options (under a symbol ONNX Runtime never reads), and the
- * wrapped `create` answers it with the graph's plan.
+ * (or a VLM through `loadVlmTapped`) carries a rewrite of the bytes in its session options
+ * (under a symbol ONNX Runtime never reads), which the wrapped `create` applies.
  */
 import type { Tensor } from '@huggingface/transformers';
 import { findAttention, readGraph, unavailableReason, type AttentionPlan } from '../../src/lib/onnx/graph';
@@ -17,9 +17,8 @@ import type { AttentionSource, TensorData } from '../../src/lib/runtime/protocol
 
 const TAP = Symbol('attention-tap');
 
-interface TapRequest {
-  plan: AttentionPlan | null;
-}
+/** Rewrites a graph's bytes on their way into ONNX Runtime; throws on bytes that are not a model. */
+export type GraphRewrite = (bytes: Uint8Array) => Uint8Array;
 
 type Create = (model: unknown, options?: Record<PropertyKey, unknown>, ...rest: unknown[]) => Promise<unknown>;
 interface SessionClass {
@@ -39,21 +38,30 @@ export function installAttentionTap(sessionClass: object, readPath?: (path: stri
   installed.add(sessions);
   const create = sessions.create;
   sessions.create = async function (model, options, ...rest) {
-    const request = options?.[TAP] as TapRequest | undefined;
-    if (!request) return create.call(this, model, options, ...rest);
+    const rewrite = options?.[TAP] as GraphRewrite | undefined;
+    if (!rewrite) return create.call(this, model, options, ...rest);
     const bytes = model instanceof Uint8Array ? model : typeof model === 'string' && readPath ? await readPath(model) : null;
-    return create.call(this, bytes ? tap(bytes, request) : model, options, ...rest);
+    return create.call(this, bytes ? rewritten(bytes, rewrite) : model, options, ...rest);
   };
 }
 
-/** The bytes with the attention Softmax outputs added; unreadable bytes go to ONNX Runtime as they are, for its own error. */
-function tap(bytes: Uint8Array, request: TapRequest): Uint8Array {
+/** Unreadable bytes go to ONNX Runtime as they are, for its own error. */
+function rewritten(bytes: Uint8Array, rewrite: GraphRewrite): Uint8Array {
   try {
-    request.plan = findAttention(readGraph(bytes));
+    return rewrite(bytes);
   } catch {
     return bytes;
   }
-  return request.plan.kind === 'tap' ? tapOutputs(bytes, request.plan.names) : bytes;
+}
+
+/**
+ * `options` for a transformers.js `from_pretrained` whose every session's bytes pass through
+ * `rewrite` (all sessions of a model share one `session_options`, so `rewrite` tells them apart
+ * by what it reads in the bytes).
+ */
+export function withRewrite(options: Record<string, unknown>, rewrite: GraphRewrite): Record<string, unknown> {
+  const sessionOptions = (options.session_options ?? {}) as Record<PropertyKey, unknown>;
+  return { ...options, session_options: { ...sessionOptions, [TAP]: rewrite } };
 }
 
 type Loader = { from_pretrained(id: string, options: Record<string, unknown>): Promise<unknown> };
@@ -61,10 +69,12 @@ const plans = new WeakMap<object, AttentionPlan>();
 
 /** Loads a tower through transformers.js with its attention tapped where its graph does not output it. */
 export async function loadTapped<T extends object>(loader: Loader, id: string, options: Record<string, unknown>): Promise<T> {
-  const request: TapRequest = { plan: null };
-  const sessionOptions = (options.session_options ?? {}) as Record<PropertyKey, unknown>;
-  const tower = (await loader.from_pretrained(id, { ...options, session_options: { ...sessionOptions, [TAP]: request } })) as T;
-  if (request.plan) plans.set(tower, request.plan);
+  const found: { plan?: AttentionPlan } = {};
+  const tower = (await loader.from_pretrained(id, withRewrite(options, (bytes) => {
+    const plan = (found.plan = findAttention(readGraph(bytes)));
+    return plan.kind === 'tap' ? tapOutputs(bytes, plan.names) : bytes;
+  }))) as T;
+  if (found.plan) plans.set(tower, found.plan);
   return tower;
 }
 

@@ -19,6 +19,7 @@ import { drawFrom, topCandidates } from './forge-tasks';
 import type { LoadedModel, LoadRequest, Progress } from './dual-encoder';
 import type { FamilySpec } from './specs';
 import { byteProgress } from '../../src/lib/runtime/progress';
+import { loadVlmTapped, stackVisionAttention, tappedVisionNames, vlmAttentionSources } from './vlm-tap';
 
 /** A question the model cannot take (empty, too long): the person's to fix, nothing is broken. */
 export class BadQuestionError extends BadImageError {}
@@ -65,8 +66,9 @@ export async function loadVlm(request: LoadRequest, config: Record<string, unkno
   const revision = source.revision ?? 'main';
   const processor = (await AutoProcessor.from_pretrained(source.id, { revision, progress_callback })) as unknown as ProcessorLike;
   onProgress('Loading the vision encoder, the embeddings and the language model');
-  const vlm = (await AutoModelForVision2Seq.from_pretrained(source.id, { device, dtype, revision, progress_callback })) as unknown as VisionToSequence;
   const text = (config.text_config ?? {}) as Record<string, number>;
+  const loader = AutoModelForVision2Seq as unknown as Parameters<typeof loadVlmTapped>[0];
+  const vlm = await loadVlmTapped<VisionToSequence>(loader, source.id, { device, dtype, revision, progress_callback }, text.num_hidden_layers);
   const vision = (config.vision_config ?? {}) as Record<string, number>;
   const imageConfig = processor.image_processor.config;
   const tileSide = imageConfig.max_image_size?.longest_edge ?? vision.image_size;
@@ -95,6 +97,7 @@ export async function loadVlm(request: LoadRequest, config: Record<string, unkno
       attentions: decoderOutputs.some((name) => name.startsWith('decoder_attentions')),
       splitting: imageConfig.do_image_splitting ?? true,
     },
+    attention: vlmAttentionSources(vlm),
   };
   const graph = vlm as unknown as LoadedModel['graphs'][string];
   return {
@@ -182,15 +185,18 @@ async function buildPrompt(model: LoadedModel, image: ImageInput | null, questio
 }
 
 /**
- * The vision encoder's `vision_attentions` for the prompt's frames, when its graph outputs them:
- * generate keeps only `image_features`, so the encoder's session is run once more on the same
- * pixels (a tiny graph; hub graphs have no such output and are not run twice).
+ * The vision encoder's `vision_attentions` for the prompt's frames, when its graph outputs them
+ * or they were tapped: generate keeps only `image_features`, so the encoder's session is run
+ * once more on the same pixels (graphs whose attention is not available are not run twice).
  */
 async function visionAttentionsOf(vlm: VisionToSequence, inputs: Record<string, unknown>): Promise<TensorData | null> {
   const session = vlm.sessions.vision_encoder;
-  if (!session?.outputNames.includes('vision_attentions')) return null;
+  const exported = session?.outputNames.includes('vision_attentions') ?? false;
+  const tapped = exported ? null : tappedVisionNames(vlm);
+  if (!session || (!exported && !tapped)) return null;
   const feed = (name: string) => (inputs[name] as { ort_tensor: unknown }).ort_tensor;
   const out = await session.run({ pixel_values: feed('pixel_values'), pixel_attention_mask: feed('pixel_attention_mask') });
+  if (tapped) return stackVisionAttention(tapped, out);
   const attentions = out.vision_attentions;
   return { dims: [...attentions.dims], data: Float32Array.from(attentions.data as Float32Array) };
 }

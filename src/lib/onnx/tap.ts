@@ -21,6 +21,28 @@ export function tapOutputs(model: Uint8Array, names: readonly string[]): Uint8Ar
   return concatBytes([model, lengthDelimited(MODEL_GRAPH, concatBytes(outputs))]);
 }
 
+const GRAPH_NODE = 1;
+const NODE_INPUT = 1;
+const NODE_OUTPUT = 2;
+const NODE_OP_TYPE = 4;
+
+/**
+ * The model's bytes with each intermediate tensor `from` returned under the output name `to`:
+ * the appended `graph` field holds an `Identity` node per pair (protobuf appends it to the
+ * graph's nodes) and the new names as outputs. For readers that look outputs up by name, such
+ * as transformers.js's `generate`, which collects only `decoder_attentions.{i}`. A pair whose
+ * names are equal is tapped as it is.
+ *
+ * @example aliasOutputs(bytes, [['/layers.0/attn/Softmax_output_0', 'decoder_attentions.0']])
+ */
+export function aliasOutputs(model: Uint8Array, pairs: readonly (readonly [from: string, to: string])[]): Uint8Array {
+  const nodes = pairs
+    .filter(([from, to]) => from !== to)
+    .map(([from, to]) => lengthDelimited(GRAPH_NODE, concatBytes([lengthDelimited(NODE_INPUT, from), lengthDelimited(NODE_OUTPUT, to), lengthDelimited(NODE_OP_TYPE, 'Identity')])));
+  const outputs = pairs.map(([, to]) => lengthDelimited(GRAPH_OUTPUT, lengthDelimited(VALUE_INFO_NAME, to)));
+  return concatBytes([model, lengthDelimited(MODEL_GRAPH, concatBytes([...nodes, ...outputs]))]);
+}
+
 /**
  * One tapped probability tensor per layer, as `[batch, layers, heads, T, T]` (the layout the
  * forge exports). Exporters write `[batch, heads, T, T]`, or `[batch · heads, T, T]` where the

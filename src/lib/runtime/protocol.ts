@@ -222,8 +222,8 @@ export interface ModelInfo {
   readonly vlm?: { readonly scaleFactor: number; readonly imageSeqLen: number; readonly tileSide: number; readonly patchSide: number; readonly layers: number; readonly heads: number; readonly attentions: boolean; readonly splitting: boolean };
   /** Llip's shape, from its config: mixture tokens K, cross-attention heads, their temperature. */
   readonly llip?: { readonly mixtureTokens: number; readonly heads: number; readonly temperature: number };
-  /** How each encoder's self-attention reaches the attention lens, for the towers loaded with a tap. */
-  readonly attention?: { readonly text?: AttentionSource; readonly vision?: AttentionSource };
+  /** How each encoder's self-attention (and a VLM's decoder attention) reaches the views, for the graphs loaded with a tap. */
+  readonly attention?: { readonly text?: AttentionSource; readonly vision?: AttentionSource; readonly decoder?: AttentionSource };
 }
 
 /**
