@@ -20,7 +20,7 @@ export OPENBLAS_NUM_THREADS=1 PYTHONPATH=training${PYTHONPATH:+:$PYTHONPATH}
 TSX=node_modules/.bin/tsx
 DATA=${DATA:-training/data}
 MODELS=${MODELS:-static/models}
-FAMILIES=(clip siglip llip coca maskvlm vq)
+FAMILIES=(clip siglip llip coca maskvlm)
 
 forge() { "$PYTHON" -m forge "$@"; }
 parity() { node_modules/.bin/vitest run --project parity "$@"; }
@@ -36,6 +36,7 @@ budget() {
     coca) echo --steps "${STEPS:-2200}" ;;
     maskvlm) echo --steps "${STEPS:-1600}" --threads "${THREADS:-2}" ;;
     vq) echo --steps "${STEPS:-500}" ;;
+    cm3) echo --steps "${STEPS:-200}" ;; # reads shapes-vq's checkpoint: vq first
   esac
 }
 
@@ -90,7 +91,10 @@ smoke() {
     "$TSX" training/write-dataset.ts --out "$work/data" --count 2000 --seed 7
     "$TSX" training/write-golden-inputs.ts "$work/data/golden-inputs.json"
   fi
-  forge train "$family" --data "$work/data" --smoke --checkpoint "$work/shapes-$family.pt"
+  # shapes-cm3 reads the codes of the smoke run's own shapes-vq (trained first when missing).
+  [[ $family == cm3 && ! -f $work/shapes-vq.pt ]] && smoke vq "$work"
+  # shellcheck disable=SC2046 # --vq and its path are two words
+  forge train "$family" --data "$work/data" --smoke --checkpoint "$work/shapes-$family.pt" $([[ $family == cm3 ]] && echo --vq "$work/shapes-vq.pt")
   forge export "$family" --checkpoint "$work/shapes-$family.pt" --out "$work/shapes-$family" --golden-inputs "$work/data/golden-inputs.json"
   # shellcheck disable=SC2046 # one word per test file
   MODEL_DIR="$work/shapes-$family" parity $(parity_tests "$family")
@@ -158,9 +162,10 @@ case ${1:-} in
     [[ $2 == all ]] && families=("${FAMILIES[@]}")
     for family in "${families[@]}"; do forge recover "$family" --model "$MODELS/shapes-$family" --golden-inputs "$DATA/golden-inputs.json"; done
     ;;
-  all | clip | siglip | llip | coca | maskvlm | smolvlm | vq)
+  all | clip | siglip | llip | coca | maskvlm | smolvlm | vq | cm3)
     families=("$1")
-    [[ $1 == all ]] && families=("${FAMILIES[@]}" smolvlm)
+    # shapes-vq and shapes-cm3 (which reads shapes-vq's codes) have no recover: they join `all` here.
+    [[ $1 == all ]] && families=("${FAMILIES[@]}" smolvlm vq cm3)
     if [[ ${2:-} == --smoke ]]; then
       work=$(mktemp -d)
       trap 'rm -rf "$work"' EXIT
