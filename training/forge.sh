@@ -138,10 +138,11 @@ smoke_smolvlm() { # WORK
   local work=$1
   instructions "$work/instruct" 200 7
   [[ -f $work/golden-inputs.json ]] || "$TSX" training/write-golden-inputs.ts "$work/golden-inputs.json"
-  clip_backbone "$work/shapes-clip.pt" "$work/golden-inputs.json"
+  # Not $work/shapes-clip.pt: with `all --smoke` that is the CLIP smoke run's checkpoint.
+  clip_backbone "$work/recovered-shapes-clip.pt" "$work/golden-inputs.json"
   forge train lm --data "$work/instruct" --smoke --threads 1 --checkpoint "$work/shapes-lm.pt"
   forge train smolvlm --data "$work/instruct" --threads 1 --stage 1 --steps 4 --batch 8 --warmup 2 --log-every 4 \
-    --vision "$work/shapes-clip.pt" --lm "$work/shapes-lm.pt" --checkpoint "$work/shapes-smolvlm-stage1.pt"
+    --vision "$work/recovered-shapes-clip.pt" --lm "$work/shapes-lm.pt" --checkpoint "$work/shapes-smolvlm-stage1.pt"
   forge train smolvlm --data "$work/instruct" --smoke --threads 1 --stage 2 --init "$work/shapes-smolvlm-stage1.pt" --checkpoint "$work/shapes-smolvlm.pt"
   forge export smolvlm --checkpoint "$work/shapes-smolvlm.pt" --out "$work/shapes-smolvlm" --golden-inputs "$work/instruct/golden-inputs.json"
   MODEL_DIR="$work/shapes-smolvlm" parity tests/parity/smolvlm.parity.test.ts
