@@ -17,6 +17,8 @@
  *   fixtures/shapes-clip-fused      the image tower's attention in fused com.microsoft.Attention nodes
  *   fixtures/shapes-clip-nosoftmax  every Softmax written out as Exp / ReduceSum / Div
  *   fixtures/shapes-clip-corrupt    an image tower file that is not a model
+ *   fixtures/shapes-smolvlm-untapped  shapes-smolvlm's three graphs without attention outputs
+ *                                   (its JSON files are shapes-smolvlm's)
  * A graph a fixture does not hold is shapes-clip-untapped's.
  *
  * GET /__hub/stats lists every file served, ranges marked (so a test can tell a cached load from a
@@ -92,7 +94,7 @@ function fault(name: string, file: string, response: ServerResponse, healed: boo
 
 function fixture(name: string, file: string, response: ServerResponse, range?: string): void {
   if (!existsSync(join(FIXTURES, name))) return notFound(response);
-  if (!file.endsWith('.onnx')) return sendFile(join(FAULT_BASE, file), response, range);
+  if (!file.endsWith('.onnx')) return sendFile(join(name.startsWith('shapes-smolvlm') ? 'shapes-smolvlm' : FAULT_BASE, file), response, range);
   const own = existsSync(join(FIXTURES, name, file)) ? name : 'shapes-clip-untapped';
   return sendFile(join(own, file), response, range, FIXTURES);
 }

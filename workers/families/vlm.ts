@@ -19,7 +19,7 @@ import { drawFrom, topCandidates } from './forge-tasks';
 import type { LoadedModel, LoadRequest, Progress } from './dual-encoder';
 import type { FamilySpec } from './specs';
 import { byteProgress } from '../../src/lib/runtime/progress';
-import { loadVlmTapped, stackVisionAttention, tappedVisionNames, vlmAttentionSources } from './vlm-tap';
+import { loadVlmTapped, stackVisionAttention, tappedVisionNames, vlmAttentionSources, vlmShape } from './vlm-tap';
 
 /** A question the model cannot take (empty, too long): the person's to fix, nothing is broken. */
 export class BadQuestionError extends BadImageError {}
@@ -67,11 +67,12 @@ export async function loadVlm(request: LoadRequest, config: Record<string, unkno
   const processor = (await AutoProcessor.from_pretrained(source.id, { revision, progress_callback })) as unknown as ProcessorLike;
   onProgress('Loading the vision encoder, the embeddings and the language model');
   const text = (config.text_config ?? {}) as Record<string, number>;
-  const loader = AutoModelForVision2Seq as unknown as Parameters<typeof loadVlmTapped>[0];
-  const vlm = await loadVlmTapped<VisionToSequence>(loader, source.id, { device, dtype, revision, progress_callback }, text.num_hidden_layers);
   const vision = (config.vision_config ?? {}) as Record<string, number>;
   const imageConfig = processor.image_processor.config;
   const tileSide = imageConfig.max_image_size?.longest_edge ?? vision.image_size;
+  const shape = vlmShape(text, vision, { ...imageConfig, tileSide, imageSeqLen: Number(processor.config.image_seq_len) });
+  const loader = AutoModelForVision2Seq as unknown as Parameters<typeof loadVlmTapped>[0];
+  const vlm = await loadVlmTapped<VisionToSequence>(loader, source.id, { device, dtype, revision, progress_callback }, shape);
   const decoderOutputs = vlm.sessions.decoder_model_merged?.outputNames ?? [];
   const info: ModelInfo = {
     source,
