@@ -5,13 +5,16 @@
  * sums to 1; switching to the stage-1 model answers as stage 1's goldens say; an empty or
  * over-long question and a bad image each get a message and lose nothing; a question asked
  * while an answer streams cancels it cleanly; the same model from the hub mirror runs through
- * the same code, and a repo of another family is refused before any weights download.
+ * the same code, and a repo of another family is refused before any weights download. A copy
+ * whose graphs output no attention (fixtures/shapes-smolvlm-untapped) is tapped as it loads:
+ * the same answers, and the same decoder and vision attention as the bundled model's.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { openApp, startServer, stopAll, type Session } from './harness';
 import { NOT_AN_IMAGE } from './fixtures';
+import { keepExports, lensViews } from './lens';
 
 interface GoldenCase { image: number | null; question: string; generated: number[] }
 const goldensOf = (dir: string) => JSON.parse(readFileSync(`static/models/${dir}/goldens.json`, 'utf8')) as { cases: GoldenCase[] };
@@ -205,6 +208,92 @@ describe('SmolVLM from the hub, through the same code (the hub played by the loc
     const c = stage2.cases.find((g) => g.image !== null)!;
     expect(await ask(session.page, lab, c.image!, c.question)).toEqual(c.generated);
     expect((await mirror('stats')).served.some((f) => f === 'playground/shapes-smolvlm/onnx/decoder_model_merged.onnx')).toBe(true);
+    expect(session.external).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
+  });
+});
+
+/**
+ * Every answer token's decoder attention as the lab shows it, for every layer × head choice
+ * (means included): the shares on the visual and on the text tokens.
+ */
+async function decoderViews(lab: Locator): Promise<Map<string, number[]>> {
+  const views = new Map<string, number[]>();
+  const tokens = lab.getByTestId('answer-tokens').locator('button');
+  const layerSelect = lab.getByLabel('Decoder attention layer');
+  const headSelect = lab.getByLabel('Decoder attention head');
+  for (let k = 0; k < (await tokens.count()); k++) {
+    await tokens.nth(k).click();
+    const layers = await layerSelect.locator('option').count();
+    const heads = await headSelect.locator('option').count();
+    for (let l = 0; l < layers; l++) {
+      await layerSelect.selectOption({ index: l });
+      for (let h = 0; h < heads; h++) {
+        await headSelect.selectOption({ index: h });
+        const split = lab.getByTestId('attention-split');
+        views.set(`${k}:${l}/${h}`, [Number(await split.getAttribute('data-visual')), Number(await split.getAttribute('data-text'))]);
+      }
+    }
+  }
+  return views;
+}
+
+const VISION_LENS = "Attention lens: the vision encoder's self-attention on each frame";
+
+/** The vision lens's every view of the first tile and of the global image. */
+async function visionViews(page: Page, lab: Locator): Promise<Map<string, number[]>> {
+  await keepExports(page);
+  const details = lab.locator('details').filter({ has: page.getByText(VISION_LENS) });
+  if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await lab.getByText(VISION_LENS).click();
+  const views = new Map<string, number[]>();
+  for (const frame of [0, 4]) for (const [key, values] of await lensViews(page, frame)) views.set(`${frame}:${key}`, values);
+  return views;
+}
+
+function expectSame(actual: Map<string, number[]>, expected: Map<string, number[]>, tolerance: number): void {
+  expect([...actual.keys()]).toEqual([...expected.keys()]);
+  for (const [key, values] of expected) {
+    const got = actual.get(key) ?? [];
+    expect(got.length, key).toBe(values.length);
+    expect(Math.max(...values.map((v, i) => Math.abs(v - got[i]))), key).toBeLessThanOrEqual(tolerance);
+  }
+}
+
+describe('a SmolVLM whose graphs output no attention, tapped as it loads (the hub played by the local mirror)', () => {
+  let session: Session;
+  let lab: Locator;
+
+  beforeAll(async () => {
+    ({ session, lab } = await openLab('?device=wasm&hub=/__hub/'));
+  });
+  afterAll(async () => {
+    await session.close();
+    await stopAll();
+  });
+
+  it('answers as PyTorch does and shows the bundled model\'s decoder and vision attention, within 1e-6 on WASM', async () => {
+    const { page } = session;
+    const c = stage2.cases.filter((g) => g.image !== null).reduce((a, b) => (b.generated.length > a.generated.length ? b : a));
+    expect(await ask(page, lab, c.image!, c.question)).toEqual(c.generated);
+    const decoder = await decoderViews(lab);
+    const vision = await visionViews(page, lab);
+    // Layers 3 and heads 4, with their means; three layers of four heads, their means, the rollout.
+    expect(decoder.size).toBe(c.generated.length * 4 * 5);
+    expect(vision.size).toBe(2 * (3 * 5 + 1));
+
+    await lab.getByLabel('VLM', { exact: true }).selectOption('__other__');
+    await lab.getByLabel('VLM hub repo id').fill('fixtures/shapes-smolvlm-untapped');
+    await lab.getByLabel('VLM precision').selectOption('fp32');
+    await lab.getByRole('button', { name: 'Check the model' }).click();
+    await expect.poll(() => lab.getByTestId('vlm-inspected').textContent(), { timeout: 30_000 }).toMatch(/^smolvlm, [\d.]+ [kM]B/);
+    await lab.getByRole('button', { name: /^Download .* and load$/ }).click();
+    await waitReady(lab, 'fixtures/shapes-smolvlm-untapped');
+
+    expect(await ask(page, lab, c.image!, c.question)).toEqual(c.generated);
+    expect(await lab.getByTestId('no-attentions').count()).toBe(0);
+    expect(await lab.getByTestId('no-vision-attentions').count()).toBe(0);
+    expectSame(await decoderViews(lab), decoder, 1e-6);
+    expectSame(await visionViews(page, lab), vision, 1e-6);
     expect(session.external).toEqual([]);
     expect(session.pageErrors).toEqual([]);
   });

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openApp, startServer, stopAll, waitForModel } from './harness';
 import { loadRepo, setCaptions, waitForMatrix } from './lab';
+import { keepExports, lensViews } from './lens';
 
 const goldens = JSON.parse(readFileSync('static/models/shapes-clip/goldens.json', 'utf8')) as { inputs: { captions: string[] } };
 const CAPTIONS = goldens.inputs.captions.slice(0, 2);
@@ -39,52 +40,6 @@ async function useRepo(page: Page, repo: string): Promise<void> {
 async function openLens(page: Page): Promise<void> {
   const details = page.locator('details').filter({ has: page.getByText("Attention lens: where each encoder's tokens look") });
   if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await page.getByText("Attention lens: where each encoder's tokens look").click();
-}
-
-/** Every view of the lens for one item, as its exported CSV: `layer/head` (or `rollout`) → values. */
-async function lensViews(page: Page, item: number): Promise<Map<string, number[]>> {
-  const lens = page.getByTestId('attention-lens');
-  await lens.getByLabel('Attention of').selectOption({ index: item });
-  const layers = (await lens.getByLabel('Lens layer').locator('option').count()) - 1;
-  const heads = await lens.getByLabel('Lens head').locator('option').count();
-  const views = new Map<string, number[]>();
-  const read = async (key: string) => {
-    const before = await page.evaluate(() => (window as unknown as Kept).keptCsv.length);
-    await lens.getByRole('button', { name: 'Export CSV' }).click();
-    await page.waitForFunction((n) => (window as unknown as Kept).keptCsv.length > n, before);
-    const csv = await page.evaluate(() => (window as unknown as Kept).keptCsv.at(-1) ?? '');
-    views.set(key, csv.trim().split('\n').slice(2).flatMap((line) => line.split(',').slice(1).map(Number)));
-  };
-  for (let l = 0; l < layers; l++) {
-    await lens.getByLabel('Lens layer').selectOption({ index: l });
-    for (let h = 0; h < heads; h++) {
-      await lens.getByLabel('Lens head').selectOption({ index: h });
-      await read(`${l}/${h === 0 ? 'mean' : h - 1}`);
-    }
-  }
-  await lens.getByLabel('Lens layer').selectOption({ index: layers });
-  await read('rollout');
-  return views;
-}
-
-interface Kept { keptCsv: string[] }
-
-/**
- * Keeps each exported file's text in the page instead of downloading it: dozens of downloads
- * in a row from one page are not all delivered by the browser.
- */
-async function keepExports(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const kept = window as unknown as Kept & { exportsKept?: boolean };
-    if (kept.exportsKept) return;
-    kept.exportsKept = true;
-    kept.keptCsv = [];
-    const click = HTMLAnchorElement.prototype.click;
-    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
-      if (!this.download.endsWith('.csv')) return click.call(this);
-      void fetch(this.href).then((r) => r.text()).then((text) => kept.keptCsv.push(text));
-    };
-  });
 }
 
 async function allViews(page: Page): Promise<Map<string, number[]>> {
@@ -169,7 +124,7 @@ describe('graphs whose attention cannot be tapped', () => {
 
     await useRepo(page, 'fixtures/shapes-clip-fused');
     await openLens(page);
-    expect(await reasons()).toEqual([expect.stringMatching(/^The image encoder computes attention in one fused operator \(com\.microsoft\.Attention\).*not available/)]);
+    await expect.poll(reasons).toEqual([expect.stringMatching(/^The image encoder computes attention in one fused operator \(com\.microsoft\.Attention\).*not available/)]);
     // Its text tower is unfused: the captions' attention is tapped and shown, the images' is not.
     const options = await page.getByTestId('attention-lens').getByLabel('Attention of').locator('option').allTextContents();
     expect(options).toEqual(CAPTIONS.map((c) => `“${c}”`));
