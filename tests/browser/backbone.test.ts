@@ -36,6 +36,16 @@ async function openLab(query: string): Promise<{ session: Session; lab: Locator 
   return { session, lab };
 }
 
+/** Loads a typed hub repo in fp32 (the lab's "A hub repo…" chosen): its size shown first, then its download. */
+async function loadTypedRepo(lab: Locator, repo: string): Promise<void> {
+  await lab.getByLabel('VLM hub repo id').fill(repo);
+  await lab.getByLabel('VLM precision').selectOption('fp32');
+  await lab.getByRole('button', { name: 'Check the model' }).click();
+  await expect.poll(() => lab.getByTestId('vlm-inspected').textContent(), { timeout: 30_000 }).toMatch(/^smolvlm, [\d.]+ [kM]B/);
+  await lab.getByRole('button', { name: /^Download .* and load$/ }).click();
+  await waitReady(lab, repo);
+}
+
 /** Asks a question about a sample and waits for the finished answer: its token ids. */
 async function ask(page: Page, lab: Locator, image: number, question: string): Promise<number[]> {
   await lab.getByRole('button', { name: `Ask about Sample ${image + 1}`, exact: true }).click();
@@ -199,15 +209,33 @@ describe('SmolVLM from the hub, through the same code (the hub played by the loc
   });
 
   it('loads a typed SmolVLM-layout repo after showing its size, and answers as PyTorch does', async () => {
-    await lab.getByLabel('VLM hub repo id').fill('playground/shapes-smolvlm');
-    await lab.getByLabel('VLM precision').selectOption('fp32');
-    await lab.getByRole('button', { name: 'Check the model' }).click();
-    await expect.poll(() => lab.getByTestId('vlm-inspected').textContent(), { timeout: 30_000 }).toMatch(/^smolvlm, [\d.]+ [kM]B/);
-    await lab.getByRole('button', { name: /^Download .* and load$/ }).click();
-    await waitReady(lab, 'playground/shapes-smolvlm');
+    await loadTypedRepo(lab, 'playground/shapes-smolvlm');
     const c = stage2.cases.find((g) => g.image !== null)!;
     expect(await ask(session.page, lab, c.image!, c.question)).toEqual(c.generated);
     expect((await mirror('stats')).served.some((f) => f === 'playground/shapes-smolvlm/onnx/decoder_model_merged.onnx')).toBe(true);
+    expect(session.external).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  it('taps a typed repo whose graphs output no attention: the same answer, the bundled model\'s decoder and vision attention within 1e-6 on WASM', async () => {
+    const { page } = session;
+    // The model shown first: the bundled graphs, which output their attention (served by the mirror, or bundled).
+    const c = stage2.cases.filter((g) => g.image !== null).reduce((a, b) => (b.generated.length > a.generated.length ? b : a));
+    expect(await ask(page, lab, c.image!, c.question)).toEqual(c.generated);
+    const decoder = await decoderViews(lab);
+    const vision = await visionViews(page, lab);
+    // Layers 3 and heads 4, with their means; three layers of four heads, their means, the rollout.
+    expect(decoder.size).toBe(c.generated.length * 4 * 5);
+    expect(vision.size).toBe(2 * (3 * 5 + 1));
+
+    await lab.getByLabel('VLM', { exact: true }).selectOption('__other__');
+    await loadTypedRepo(lab, 'fixtures/shapes-smolvlm-untapped');
+
+    expect(await ask(page, lab, c.image!, c.question)).toEqual(c.generated);
+    expect(await lab.getByTestId('no-attentions').count()).toBe(0);
+    expect(await lab.getByTestId('no-vision-attentions').count()).toBe(0);
+    expectSame(await decoderViews(lab), decoder, 1e-6);
+    expectSame(await visionViews(page, lab), vision, 1e-6);
     expect(session.external).toEqual([]);
     expect(session.pageErrors).toEqual([]);
   });
@@ -258,43 +286,3 @@ function expectSame(actual: Map<string, number[]>, expected: Map<string, number[
     expect(Math.max(...values.map((v, i) => Math.abs(v - got[i]))), key).toBeLessThanOrEqual(tolerance);
   }
 }
-
-describe('a SmolVLM whose graphs output no attention, tapped as it loads (the hub played by the local mirror)', () => {
-  let session: Session;
-  let lab: Locator;
-
-  beforeAll(async () => {
-    ({ session, lab } = await openLab('?device=wasm&hub=/__hub/'));
-  });
-  afterAll(async () => {
-    await session.close();
-    await stopAll();
-  });
-
-  it('answers as PyTorch does and shows the bundled model\'s decoder and vision attention, within 1e-6 on WASM', async () => {
-    const { page } = session;
-    const c = stage2.cases.filter((g) => g.image !== null).reduce((a, b) => (b.generated.length > a.generated.length ? b : a));
-    expect(await ask(page, lab, c.image!, c.question)).toEqual(c.generated);
-    const decoder = await decoderViews(lab);
-    const vision = await visionViews(page, lab);
-    // Layers 3 and heads 4, with their means; three layers of four heads, their means, the rollout.
-    expect(decoder.size).toBe(c.generated.length * 4 * 5);
-    expect(vision.size).toBe(2 * (3 * 5 + 1));
-
-    await lab.getByLabel('VLM', { exact: true }).selectOption('__other__');
-    await lab.getByLabel('VLM hub repo id').fill('fixtures/shapes-smolvlm-untapped');
-    await lab.getByLabel('VLM precision').selectOption('fp32');
-    await lab.getByRole('button', { name: 'Check the model' }).click();
-    await expect.poll(() => lab.getByTestId('vlm-inspected').textContent(), { timeout: 30_000 }).toMatch(/^smolvlm, [\d.]+ [kM]B/);
-    await lab.getByRole('button', { name: /^Download .* and load$/ }).click();
-    await waitReady(lab, 'fixtures/shapes-smolvlm-untapped');
-
-    expect(await ask(page, lab, c.image!, c.question)).toEqual(c.generated);
-    expect(await lab.getByTestId('no-attentions').count()).toBe(0);
-    expect(await lab.getByTestId('no-vision-attentions').count()).toBe(0);
-    expectSame(await decoderViews(lab), decoder, 1e-6);
-    expectSame(await visionViews(page, lab), vision, 1e-6);
-    expect(session.external).toEqual([]);
-    expect(session.pageErrors).toEqual([]);
-  });
-});
