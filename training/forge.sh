@@ -9,7 +9,7 @@
 #   bash training/forge.sh eval <family> [flags]   the held-out evaluation of the bundled model
 #   bash training/forge.sh recover <family|all>    a bundled model's checkpoint, rebuilt from its ONNX graphs
 #
-# Families: clip siglip llip coca maskvlm smolvlm (with shapes-lm and both stages). Budgets: MINUTES (clip), STEPS (the others), THREADS
+# Families: clip siglip llip coca maskvlm smolvlm (with shapes-lm and both stages) vq cm3 (after vq). Budgets: MINUTES (clip), STEPS (the others), THREADS
 # (maskvlm), COUNT (data). Folders: DATA (training/data), MODELS (static/models), FORGE_CACHE
 # (checkpoints; training/checkpoints).
 set -euo pipefail
