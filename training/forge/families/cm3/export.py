@@ -2,7 +2,8 @@
 (input_ids, attention_mask, position_ids, past_key_values.* -> logits, present.*,
 decoder_attentions.*), the ShapesWorld word tokenizer for the caption part, and a config that
 says where the markers and shapes-vq's codes sit in the vocabulary. Goldens: greedy drawings of
-the golden captions (prompt [BOS] words [EOS] <image>, up to 64 codes and </image>) and greedy
+the golden captions (prompt [BOS] words [EOS] <image>, up to 64 codes and </image>; their pixels
+as shapes-vq decodes them) and greedy
 captions of the golden images' codes (prompt <image> codes </image> [BOS], up to [EOS])."""
 import torch
 
@@ -57,6 +58,11 @@ class Cm3Export(Export):
         captions = [row[row != 0].tolist() for row in input_ids]
         draw_prompts = [ids + [layout.begin_image] for ids in captions]
         drawn = [greedy(lm, p, layout.end_image, layout.cells + 1) for p in draw_prompts]
+        # The drawings as shapes-vq decodes them (a cell whose token is not a code gets code 0), so the
+        # browser's decoded drawings are checked against PyTorch's pixels.
+        side = int(layout.cells ** 0.5)
+        grids = torch.tensor([[t - layout.first_code if 0 <= t - layout.first_code < layout.codes else 0
+                               for t in (ids[:layout.cells] + [layout.first_code] * layout.cells)[:layout.cells]] for ids in drawn])
         codes = vq.encode(golden_images(inputs))[0]
         caption_prompts = [row.tolist() + [2] for row in layout.image(codes)]
         written = [greedy(lm, p, 3, MAX_CAPTION) for p in caption_prompts]
@@ -65,7 +71,8 @@ class Cm3Export(Export):
         return {
             "inputs": golden_inputs(inputs, input_ids=input_ids, attention_mask=attention_mask),
             "outputs": {"prefill_logits": golden(logits[0, -1])},
-            "draw": {"prompts": draw_prompts, "ids": drawn, "stop": layout.end_image, "max_new_tokens": layout.cells + 1},
+            "draw": {"prompts": draw_prompts, "ids": drawn, "stop": layout.end_image, "max_new_tokens": layout.cells + 1,
+                     "pixels": golden(vq.decode(grids.reshape(len(drawn), side, side)))},
             "caption": {"image_codes": codes.reshape(len(codes), -1).tolist(), "prompts": caption_prompts, "ids": written, "stop": 3,
                         "max_new_tokens": MAX_CAPTION,
                         "text": [" ".join(self.meta["vocabulary"][i] for i in ids if 3 < i < layout.begin_image) for ids in written]},
