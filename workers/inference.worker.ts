@@ -10,10 +10,11 @@ import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import ortGpuWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortGpuMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import { transferables, type ModelSource, type Device, type DevicePreference, type Dtype, type ErrorCode, type Request, type Response } from '../src/lib/runtime/protocol';
+import { transferables, type RunPartial, type ModelSource, type Device, type DevicePreference, type Dtype, type ErrorCode, type Request, type Response } from '../src/lib/runtime/protocol';
 import { embedImages, embedTexts, inspectDualEncoder, loadDualEncoder, runLlipHead, type LoadedModel } from './families/dual-encoder';
 import { runCaption, runMasked, tokenize } from './families/forge-tasks';
 import { runAnswer, type StreamContext } from './families/vlm';
+import { decodeGrids, encodeImage, runDraw, runWriteCaption } from './families/tokens';
 import type { Task, TaskResult } from '../src/lib/runtime/protocol';
 import { classify, UnsupportedModelError } from './errors';
 import { ModelCache } from './model-cache';
@@ -210,7 +211,7 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspec
       if (!model) return fail(id, 'not-loaded', 'No model is loaded yet: load one first.');
       try {
         const { task } = request;
-        const stream: StreamContext = { emit: (partial) => post({ type: 'partial', id, partial }), cancelled: () => cancelled.has(id) };
+        const stream: StreamContext<RunPartial> = { emit: (partial) => post({ type: 'partial', id, partial }), cancelled: () => cancelled.has(id) };
         const { result, modelMs } = await runTask(model, task, stream);
         if (cancelled.delete(id)) return fail(id, 'cancelled', 'Cancelled.');
         post({ type: 'result', id, result, timing: { device: model.info.device, dtype: model.info.dtype, modelMs, totalMs: performance.now() - arrived } });
@@ -229,7 +230,7 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspec
   }
 }
 
-async function runTask(loaded: LoadedModel, task: Task, stream: StreamContext): Promise<{ result: TaskResult; modelMs: number }> {
+async function runTask(loaded: LoadedModel, task: Task, stream: StreamContext<RunPartial>): Promise<{ result: TaskResult; modelMs: number }> {
   switch (task.kind) {
     case 'image-embeds':
       return embedImages(loaded, [...task.images]);
@@ -245,6 +246,14 @@ async function runTask(loaded: LoadedModel, task: Task, stream: StreamContext): 
       return runCaption(loaded, task);
     case 'answer':
       return runAnswer(loaded, task, stream);
+    case 'vq-encode':
+      return encodeImage(loaded, task.image);
+    case 'vq-decode':
+      return decodeGrids(loaded, task.grids);
+    case 'draw':
+      return runDraw(loaded, task, stream);
+    case 'write-caption':
+      return runWriteCaption(loaded, task, stream);
     default: {
       const unreachable: never = task;
       throw new Error(`Unknown task ${JSON.stringify(unreachable)}`);

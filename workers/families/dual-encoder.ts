@@ -9,6 +9,7 @@ import { AutoConfig, AutoProcessor, AutoTokenizer, ModelRegistry, RawImage, Tens
 import { DUAL_ENCODERS, type Device, type Dtype, type Family, type ImageInput, type ImageOutcome, type InspectReport, type ModelInfo, type ModelSource, type TaskResult, type TensorData, type TextOutcome } from '../../src/lib/runtime/protocol';
 import { towerFiles, vlmGraphFiles } from '../../src/lib/registry/hub-models';
 import { loadVlm } from './vlm';
+import { loadTokenModel } from './tokens';
 import { shrinkShortestEdge } from '../../src/lib/image/resample';
 import { decodeImage } from '../decode';
 import { familyOf, type FamilySpec } from './specs';
@@ -88,6 +89,7 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
   onProgress('Reading the model config');
   const { config, spec } = await readConfig(source, request.families ?? DUAL_ENCODERS, progress_callback as (event: unknown) => void);
   if (spec.family === 'smolvlm') return loadVlm(request, config, spec, onProgress);
+  if (spec.family === 'cm3') return loadTokenModel(request, config, spec, onProgress);
   const tokenizer = await AutoTokenizer.from_pretrained(source.id, { revision, progress_callback });
   const processor = await AutoProcessor.from_pretrained(source.id, { revision, progress_callback });
   const options = { device, dtype, revision, progress_callback };

@@ -129,7 +129,7 @@ export async function runMasked(
  * loop's graph: transformers.js runs it (device, dtype, downloads as for every graph), and its
  * ONNX Runtime session's input metadata names the cache entries and their fixed dims.
  */
-function cachedDecoder(model: LoadedModel): CachedGraph<Tensor> {
+export function cachedDecoder(model: LoadedModel): CachedGraph<Tensor> {
   const decoder = model.graphs.decoder;
   const session = (decoder as unknown as { sessions?: Record<string, { inputMetadata?: readonly InputMetadata[] }> }).sessions?.model;
   if (!decoder || !session?.inputMetadata) throw new Error(`${model.info.source.id} is not a captioning model with a key/value cache.`);

@@ -104,6 +104,16 @@ const SPECS: Readonly<Record<Family, FamilySpec>> = Object.freeze({
     initialScale: null,
     graphs: { model: graph('model') },
   },
+  // A decoder over words and image codes, loaded with its VQ image tokenizer (tokens.ts).
+  cm3: {
+    family: 'cm3',
+    text: null,
+    vision: null,
+    textEmbeds: 'logits',
+    imageEmbeds: 'codes',
+    padding: true,
+    initialScale: null,
+  },
   // Loaded whole by AutoModelForVision2Seq (vlm.ts), not as towers.
   smolvlm: {
     family: 'smolvlm',
@@ -135,6 +145,8 @@ export function familyOf(modelType: unknown): FamilySpec | null {
     case 'idefics3':
     case 'smolvlm':
       return SPECS.smolvlm;
+    case 'shapes_cm3':
+      return SPECS.cm3;
     default:
       return null;
   }

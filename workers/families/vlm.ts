@@ -8,7 +8,7 @@
  * them (`decoder_attentions.*`), the attention of the query that chose it.
  */
 import { AutoModelForVision2Seq, AutoProcessor, LogitsProcessor, RawImage, StoppingCriteria, Tensor, type Processor } from '@huggingface/transformers';
-import type { AnswerPartial, AnswerStep, ImageInput, ImageOutcome, ModelInfo, Sampling, TaskResult, TensorData, VlmPrompt } from '../../src/lib/runtime/protocol';
+import type { AnswerPartial, AnswerStep, RunPartial, ImageInput, ImageOutcome, ModelInfo, Sampling, TaskResult, TensorData, VlmPrompt } from '../../src/lib/runtime/protocol';
 import { MAX_QUESTION_CHARS } from '../../src/lib/runtime/protocol';
 import { promptSegments } from '../../src/lib/vlm/layout';
 import { seededRandom } from '../../src/lib/shapes/random';
@@ -43,9 +43,9 @@ interface ProcessorLike {
   config: { image_seq_len?: number };
 }
 
-export interface StreamContext {
+export interface StreamContext<P extends RunPartial = AnswerPartial> {
   /** Sends a part of the result ahead of it. */
-  readonly emit: (partial: AnswerPartial) => void;
+  readonly emit: (partial: P) => void;
   /** True once the request was cancelled: generation stops at the next token. */
   readonly cancelled: () => boolean;
 }
@@ -211,7 +211,7 @@ function piecesOf(model: LoadedModel, ids: readonly number[]): string[] {
 }
 
 /** Lets the worker read its queued messages (a cancel) between tokens: a task, not a timer, so no 4 ms clamp. */
-function nextTask(): Promise<void> {
+export function nextTask(): Promise<void> {
   return new Promise((resolve) => {
     const channel = new MessageChannel();
     channel.port1.onmessage = () => {
@@ -223,7 +223,7 @@ function nextTask(): Promise<void> {
 }
 
 /** The last query's row of every `decoder_attentions.{i}` output, `[layers, heads, keys]`. */
-function lastAttentionRows(outputs: Record<string, Tensor>, layers: number): { dims: number[]; data: Float32Array } | null {
+export function lastAttentionRows(outputs: Record<string, { dims: readonly number[]; data: unknown }>, layers: number): { dims: number[]; data: Float32Array } | null {
   const first = outputs['decoder_attentions.0'];
   if (!first) return null;
   const [, heads, queries, keys] = first.dims;

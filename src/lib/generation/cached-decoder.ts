@@ -106,6 +106,8 @@ function int64<T extends GraphTensor>(graph: CachedGraph<T>, values: readonly nu
 /**
  * One step: the new tokens of every sequence (all sequences the same count, every token real)
  * read after the cached ones. Returns the graph's outputs and the cache grown by the new tokens.
+ * A graph that takes `position_ids` (the Llama layout: shapes-lm, shapes-cm3) is given each new
+ * token's position, counted from 0 at the first cached token, unless `inputs` holds its own.
  * @example const { outputs, cache: next } = await decodeStep(graph, cache, [[2]], { image_tokens })
  *   // outputs.logits [1, 1, vocab]; next.length === cache.length + 1
  */
@@ -119,7 +121,11 @@ export async function decodeStep<T extends GraphTensor>(
   const fresh = ids[0]?.length ?? 0;
   if (batch === 0 || fresh === 0 || ids.some((row) => row.length !== fresh)) throw new Error('Each sequence needs the same number (at least one) of new tokens.');
   const total = cache.length + fresh;
+  const positions: Record<string, T> = graph.inputs.some((i) => i.name === 'position_ids') && !inputs.position_ids
+    ? { position_ids: int64(graph, Array.from({ length: batch * fresh }, (_, i) => cache.length + (i % fresh)), [batch, fresh]) }
+    : {};
   const outputs = await graph.run({
+    ...positions,
     ...inputs,
     ...cache.tensors,
     input_ids: int64(graph, ids.flat(), [batch, fresh]),
@@ -205,4 +211,46 @@ export function stackSteps(rows: readonly GraphTensor[], keys: number): { dims: 
     for (let m = 0; m < layers * heads; m++) out.set(data.subarray(m * width, (m + 1) * width), (m * rows.length + step) * keys);
   });
   return { dims: [layers, heads, rows.length, keys], data: out };
+}
+
+/** What `continueSequence` asks of its caller at each step. */
+export interface ContinueOptions<T extends GraphTensor> {
+  /** The model's own further inputs, fed at every step (CoCa: `image_tokens`). */
+  readonly inputs?: Readonly<Record<string, T>>;
+  /** Most tokens to add. */
+  readonly maxNew: number;
+  /** Token ids that end the sequence (kept). */
+  readonly stop: readonly number[];
+  /**
+   * Chooses the next token from the newest position's logits `[vocab]` and the step's outputs
+   * (attentions among them); `index` counts the tokens chosen before.
+   */
+  choose(logits: Float32Array, outputs: Readonly<Record<string, T>>, index: number): number | Promise<number>;
+  /** Awaited after each choice: true stops the sequence there (a cancelled request). */
+  interrupted?(): boolean | Promise<boolean>;
+}
+
+/**
+ * One prompt continued token by token through the cache: the prompt read in one step, then one
+ * token a step, each at its position. Ends at a stop token (kept), after `maxNew` tokens, or
+ * when `interrupted` says so.
+ * @example await continueSequence(graph, [2, 4, 22, 13, 3, 36], { maxNew: 65, stop: [37], choose: (row) => argmax(row) })
+ *   // { ids: [126, 97, …, 37], stopped: 'stop' }: a drawing's 64 codes and </image>
+ */
+export async function continueSequence<T extends GraphTensor>(
+  graph: CachedGraph<T>,
+  prompt: readonly number[],
+  o: ContinueOptions<T>,
+): Promise<{ ids: number[]; stopped: 'stop' | 'length' | 'interrupted' }> {
+  const inputs = o.inputs ?? {};
+  let step = await decodeStep(graph, emptyCache(graph, 1), [prompt], inputs);
+  const ids: number[] = [];
+  for (;;) {
+    const id = await o.choose(lastLogits(step.outputs.logits, 0), step.outputs, ids.length);
+    ids.push(id);
+    if (o.stop.includes(id)) return { ids, stopped: 'stop' };
+    if (ids.length >= o.maxNew) return { ids, stopped: 'length' };
+    if (await o.interrupted?.()) return { ids, stopped: 'interrupted' };
+    step = await decodeStep(graph, step.cache, [[id]], inputs);
+  }
 }

@@ -3,7 +3,7 @@
  * requests dropped, cancellation, and a crashed worker restarted with its model reloaded.
  * The worker itself is made by a factory, so tests can hand in a fake.
  */
-import type { AnswerPartial, DevicePreference, ErrorCode, InspectReport, LoadOptions, ModelInfo, ModelSource, Request, Response, Task, TaskResult, Timing } from './protocol';
+import type { DevicePreference, ErrorCode, InspectReport, LoadOptions, ModelInfo, ModelSource, PartialOf, Request, Response, RunPartial, Task, TaskResult, Timing } from './protocol';
 
 /** What a client needs of a Worker (a real one, or a fake in tests). */
 export interface WorkerLike {
@@ -43,8 +43,8 @@ interface Pending {
   readonly resolve: (value: Response) => void;
   readonly reject: (error: RuntimeError) => void;
   readonly channel?: string;
-  /** Receives the parts of the result the worker streams before it (a VLM's tokens). */
-  readonly onPartial?: (partial: AnswerPartial) => void;
+  /** Receives the parts of the result the worker streams before it (a VLM's tokens, CM3's steps). */
+  readonly onPartial?: (partial: RunPartial) => void;
 }
 
 /** A run held back while its channel is busy, with the promise its caller awaits. */
@@ -103,8 +103,9 @@ export class InferenceClient {
    * inputs change faster than the model runs (a shape being dragged), each answer shows, and
    * the last answer is for the newest input.
    */
-  async run<K extends Task['kind']>(task: Extract<Task, { kind: K }>, channel?: string, onPartial?: (partial: AnswerPartial) => void): Promise<RunOutput<ResultOf<K>>> {
-    const response = await this.send({ type: 'run', id: this.nextId++, task }, channel, onPartial);
+  async run<K extends Task['kind']>(task: Extract<Task, { kind: K }>, channel?: string, onPartial?: (partial: PartialOf<K>) => void): Promise<RunOutput<ResultOf<K>>> {
+    // The worker streams only the partials of the task's own kind.
+    const response = await this.send({ type: 'run', id: this.nextId++, task }, channel, onPartial as ((partial: RunPartial) => void) | undefined);
     if (response.type !== 'result') throw new RuntimeError('internal', `Unexpected answer "${response.type}" to run`);
     return { result: response.result as ResultOf<K>, timing: response.timing };
   }
@@ -185,7 +186,7 @@ export class InferenceClient {
     this.emit({ type: 'restarted' });
   }
 
-  private send(request: Extract<Request, { type: 'load' | 'run' | 'inspect' }>, channel?: string, onPartial?: (partial: AnswerPartial) => void): Promise<Response> {
+  private send(request: Extract<Request, { type: 'load' | 'run' | 'inspect' }>, channel?: string, onPartial?: (partial: RunPartial) => void): Promise<Response> {
     if (channel && request.type === 'run') {
       const busy = this.latestOnChannel.get(channel);
       if (busy !== undefined && this.pending.has(busy)) {

@@ -18,9 +18,11 @@ export type Dtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' |
  * (image encoder, contrastive text encoder, and a decoder graph); maskvlm the forge's masked
  * vision-language model (one graph: masks in, reconstructions and word predictions out);
  * smolvlm a VLM from pretrained backbones in the Idefics3 / SmolVLM layout (vision encoder with
- * a pixel-shuffle connector, token embeddings, a causal language model with a key/value cache).
+ * a pixel-shuffle connector, token embeddings, a causal language model with a key/value cache);
+ * cm3 the forge's CM3leon-style decoder over words and image codes, loaded with its VQ image
+ * tokenizer (an encoder from pixels to a grid of codes, a decoder back to pixels).
  */
-export type Family = 'clip' | 'siglip' | 'jina_clip' | 'llip' | 'coca' | 'maskvlm' | 'smolvlm';
+export type Family = 'clip' | 'siglip' | 'jina_clip' | 'llip' | 'coca' | 'maskvlm' | 'smolvlm' | 'cm3';
 
 /** The families of the Contrastive lab: one embedding per image and one per caption. */
 export const DUAL_ENCODERS: readonly Family[] = ['clip', 'siglip', 'jina_clip'];
@@ -90,7 +92,15 @@ export type Task =
    * A VLM answers a question about an image (or, with `image` null, the language model alone),
    * streaming each token as a `partial` response before the result.
    */
-  | { readonly kind: 'answer'; readonly image: ImageInput | null; readonly question: string; readonly sampling: Sampling; readonly alternatives: number; readonly maxNewTokens: number };
+  | { readonly kind: 'answer'; readonly image: ImageInput | null; readonly question: string; readonly sampling: Sampling; readonly alternatives: number; readonly maxNewTokens: number }
+  /** The VQ tokenizer on one image: its grid of codes and their reconstruction. */
+  | { readonly kind: 'vq-encode'; readonly image: ImageInput }
+  /** The VQ decoder on code grids, each `grid × grid` codes row-major. */
+  | { readonly kind: 'vq-decode'; readonly grids: readonly (readonly number[])[] }
+  /** CM3 draws an image from a caption, code by code, streaming each as a `partial`. */
+  | { readonly kind: 'draw'; readonly caption: string; readonly sampling: Sampling; readonly alternatives: number }
+  /** CM3 writes a caption for an image given as its codes, token by token, streaming each as a `partial`. */
+  | { readonly kind: 'write-caption'; readonly codes: readonly number[]; readonly sampling: Sampling; readonly alternatives: number };
 
 /** The longest question the VLM lab sends, in characters (longer ones are refused with a message). */
 export const MAX_QUESTION_CHARS = 300;
@@ -142,6 +152,41 @@ export interface AnswerStep {
 }
 
 export type AnswerPartial = { readonly kind: 'prompt'; readonly prompt: VlmPrompt } | { readonly kind: 'token'; readonly index: number; readonly step: AnswerStep };
+
+/** One token CM3 read or wrote, as the Token lab shows it. */
+export interface SequenceToken {
+  readonly id: number;
+  /** A word, a marker (`<image>`, `</image>`, `[BOS]`, `[EOS]`) or a code (`#17`). */
+  readonly piece: string;
+  /** The code index, for an image code; null for a word or marker. */
+  readonly code: number | null;
+}
+
+/** One token CM3 chose. */
+export interface SequenceStep extends SequenceToken {
+  readonly probability: number;
+  /** The most probable tokens at this step, best first. */
+  readonly alternatives: readonly (SequenceToken & { readonly probability: number })[];
+  /** The attention of the query that chose it over every earlier position, `[layers, heads, positions]`. */
+  readonly attention: TensorData;
+  /** Milliseconds from the start of generation (the prompt's prefill included) to this token's choice, on the worker's clock. */
+  readonly at: number;
+}
+
+/** A drawing or a caption as it streams: the prompt, then each step (a drawing's with its partial image). */
+export type SequencePartial =
+  | { readonly kind: 'sequence-prompt'; readonly prompt: readonly SequenceToken[] }
+  | {
+      readonly kind: 'sequence-step';
+      readonly index: number;
+      readonly step: SequenceStep;
+      /** A drawing's codes so far decoded, `[S, S, 3]` RGB (cells not drawn yet hold code 0: the view covers them); null for a caption. */
+      readonly image: Uint8ClampedArray | null;
+    };
+
+/** What a run streams before its result: a VLM's answer, or CM3's drawing or caption. */
+export type RunPartial = AnswerPartial | SequencePartial;
+export type PartialOf<K extends Task['kind']> = K extends 'answer' ? AnswerPartial : K extends 'draw' | 'write-caption' ? SequencePartial : never;
 
 /** How the next token is chosen: the most probable, or drawn (seeded) from the top k at a temperature. */
 export type Sampling =
@@ -220,10 +265,37 @@ export interface ModelInfo {
   readonly coca?: { readonly bos: number; readonly eos: number; readonly maxLength: number };
   /** A VLM's shape, from its config and graphs: the connector's factor, tokens per frame, the LM's layers and heads, which attentions the graphs output. */
   readonly vlm?: { readonly scaleFactor: number; readonly imageSeqLen: number; readonly tileSide: number; readonly patchSide: number; readonly layers: number; readonly heads: number; readonly attentions: boolean; readonly splitting: boolean };
+  /** CM3's and its VQ tokenizer's shape, from their configs: the code grid, the codebook, the vocabulary's layout, the decoder's layers and heads. */
+  readonly tokens?: TokenModelShape;
   /** Llip's shape, from its config: mixture tokens K, cross-attention heads, their temperature. */
   readonly llip?: { readonly mixtureTokens: number; readonly heads: number; readonly temperature: number };
   /** How each encoder's self-attention (and a VLM's decoder attention) reaches the views, for the graphs loaded with a tap. */
   readonly attention?: { readonly text?: AttentionSource; readonly vision?: AttentionSource; readonly decoder?: AttentionSource };
+}
+
+/** Where the markers and the image codes sit in CM3's one vocabulary (its config's `vocabulary`). */
+export interface TokenVocabulary {
+  readonly words: number;
+  readonly codes: number;
+  readonly cells: number;
+  readonly begin_image: number;
+  readonly end_image: number;
+  readonly first_code: number;
+  readonly size: number;
+}
+
+export interface TokenModelShape {
+  readonly grid: number;
+  readonly codebookSize: number;
+  readonly vocabulary: TokenVocabulary;
+  readonly bos: number;
+  readonly eos: number;
+  /** Longest caption, [BOS] and [EOS] included. */
+  readonly maxCaptionTokens: number;
+  readonly layers: number;
+  readonly heads: number;
+  /** The VQ tokenizer's repo or folder. */
+  readonly imageTokenizer: string;
 }
 
 /**
@@ -339,6 +411,45 @@ export type TaskResult =
       readonly stopped: 'eos' | 'max-length';
     }
   | {
+      readonly kind: 'vq-encode';
+      readonly outcome: ImageOutcome;
+      /** The code of each cell, row-major, `grid × grid`. */
+      readonly codes: readonly number[];
+      /** `pixel_values` `[3, S, S]` as the encoder read them, and the decoder's `pixel_values` from the codes, both normalised. */
+      readonly input: TensorData;
+      readonly reconstruction: TensorData;
+      /** The processor's normalisation, to turn values back into colours. */
+      readonly mean: readonly number[];
+      readonly std: readonly number[];
+    }
+  | {
+      readonly kind: 'vq-decode';
+      /** `pixel_values` `[grids, 3, S, S]`, normalised. */
+      readonly pixels: TensorData;
+      readonly mean: readonly number[];
+      readonly std: readonly number[];
+    }
+  | {
+      readonly kind: 'draw';
+      readonly prompt: readonly SequenceToken[];
+      readonly steps: readonly SequenceStep[];
+      /** The code of each cell, row-major; a cell whose token was not a code, or was never drawn, holds 0. */
+      readonly codes: readonly number[];
+      /** The decoder's `pixel_values` `[3, S, S]` of the codes, normalised. */
+      readonly pixels: TensorData;
+      readonly mean: readonly number[];
+      readonly std: readonly number[];
+      /** `end`: </image> chosen (after every cell, or early, leaving code 0 in the rest); `length`: every cell drawn and one more token that was not </image>. */
+      readonly stopped: 'end' | 'length';
+    }
+  | {
+      readonly kind: 'write-caption';
+      readonly prompt: readonly SequenceToken[];
+      readonly steps: readonly SequenceStep[];
+      readonly text: string;
+      readonly stopped: 'eos' | 'max-length';
+    }
+  | {
       readonly kind: 'llip-head';
       /** `mixture_weights` `[N, T, heads, K]`: per head, a softmax over the K mixture tokens. */
       readonly weights: TensorData;
@@ -379,8 +490,8 @@ export type Response =
   | { readonly type: 'loaded'; readonly id: number; readonly info: ModelInfo }
   | { readonly type: 'inspected'; readonly id: number; readonly report: InspectReport }
   | { readonly type: 'result'; readonly id: number; readonly result: TaskResult; readonly timing: Timing }
-  /** Part of a run's result that is ready before the rest (a VLM's prompt, then each token). */
-  | { readonly type: 'partial'; readonly id: number; readonly partial: AnswerPartial }
+  /** Part of a run's result that is ready before the rest (a VLM's prompt, then each token; CM3's prompt, then each step). */
+  | { readonly type: 'partial'; readonly id: number; readonly partial: RunPartial }
   | { readonly type: 'error'; readonly id: number; readonly error: WorkerError };
 
 /**
@@ -404,10 +515,12 @@ export function transferables(message: Response | Request): Transferable[] {
     if (result.visionAttentions) buffers.push(result.visionAttentions.data.buffer);
     if (result.selfAttentions) buffers.push(result.selfAttentions.data.buffer);
   }
-  if (result.kind === 'masked' || result.kind === 'caption') {
+  if (result.kind === 'masked' || result.kind === 'caption' || result.kind === 'vq-encode') {
     if (result.outcome.ok) buffers.push(result.outcome.modelInput.buffer);
   }
   if (result.kind === 'text-embeds' && result.attentions) buffers.push(result.attentions.data.buffer);
+  if (result.kind === 'vq-encode') buffers.push(result.input.data.buffer, result.reconstruction.data.buffer);
+  if (result.kind === 'vq-decode' || result.kind === 'draw') buffers.push(result.pixels.data.buffer);
   if (result.kind === 'image-embeds') {
     if (result.attentions) buffers.push(result.attentions.data.buffer);
     for (const o of result.outcomes) if (o.ok) buffers.push(o.modelInput.buffer);

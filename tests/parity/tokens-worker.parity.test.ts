@@ -1,0 +1,96 @@
+/**
+ * The Token lab's worker tasks against PyTorch, in Node: shapes-cm3 loaded with its VQ tokenizer
+ * through the worker's loader; each golden sample tokenized to the goldens' codes and
+ * reconstructed within 1e-4; each golden caption drawn greedily code for code and each golden
+ * image captioned word for word through the shared cached loop, every step streamed first; a
+ * cancelled drawing stops at its next step; captions the model cannot read are refused with a
+ * message naming why. Expected values come from the forge's goldens.json files.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Device, SequencePartial, TaskResult } from '../../src/lib/runtime/protocol.ts';
+import { sampleImage } from '../../src/lib/shapes/index.ts';
+import { loadDualEncoder, type LoadedModel } from '../../workers/families/dual-encoder.ts';
+import { decodeGrids, encodeImage, runDraw, runWriteCaption } from '../../workers/families/tokens.ts';
+import { expectClose, modelUnderTest, readModelJson, type GoldenTensor } from './goldens.ts';
+
+const { modelDir, modelId } = modelUnderTest('static/models/shapes-cm3');
+interface Greedy { prompts: number[][]; ids: number[][] }
+const cm3 = readModelJson<{ inputs: { captions: string[] }; draw: Greedy; caption: Greedy & { image_codes: number[][]; text: string[] } }>(modelDir, 'goldens.json');
+const vq = readModelJson<{ outputs: Record<string, GoldenTensor> }>(`${modelDir}/../shapes-vq`, 'goldens.json');
+
+type Of<K extends TaskResult['kind']> = Extract<TaskResult, { kind: K }>;
+const pixelsOf = (k: number) => {
+  const image = sampleImage(k);
+  return { kind: 'pixels' as const, width: image.width, height: image.height, channels: 3 as const, data: image.data };
+};
+/** Golden tensor row k (its first axis). */
+const row = (t: GoldenTensor, k: number): GoldenTensor => {
+  const size = t.data.length / t.dims[0];
+  return { dims: t.dims.slice(1), data: t.data.slice(k * size, (k + 1) * size) };
+};
+
+describe(`bundled ${modelId} with its VQ tokenizer: the worker's tasks equal PyTorch's`, () => {
+  let model: LoadedModel;
+  const collect = (cancelAfter = Infinity) => {
+    const partials: SequencePartial[] = [];
+    return { partials, stream: { emit: (p: SequencePartial) => partials.push(p), cancelled: () => partials.filter((p) => p.kind === 'sequence-step').length >= cancelAfter } };
+  };
+
+  beforeAll(async () => {
+    model = await loadDualEncoder({ source: { id: modelId, origin: 'bundled' }, device: 'cpu' as Device, dtype: 'fp32', threads: 1, families: ['cm3'] }, () => undefined);
+  });
+
+  it('tokenizes each golden sample to the goldens\' codes and reconstructs it within 1e-4', async () => {
+    const codes = vq.outputs.codes;
+    for (let k = 0; k < codes.dims[0]; k++) {
+      const { result } = await encodeImage(model, pixelsOf(k));
+      const encoded = result as Of<'vq-encode'>;
+      expect(encoded.codes).toEqual(row(codes, k).data);
+      expectClose(encoded.reconstruction.data, row(vq.outputs.reconstruction, k), 1e-4);
+    }
+  });
+
+  it('decodes every code of the codebook as PyTorch does', async () => {
+    const grids = vq.outputs.every_code;
+    const per = grids.data.length / grids.dims[0];
+    const { result } = await decodeGrids(model, Array.from({ length: grids.dims[0] }, (_, g) => grids.data.slice(g * per, (g + 1) * per)));
+    expectClose((result as Of<'vq-decode'>).pixels.data, vq.outputs.every_code_pixels, 1e-4);
+  });
+
+  it('draws each golden caption greedily with PyTorch\'s codes, streaming every step', async () => {
+    for (const [k, caption] of cm3.inputs.captions.entries()) {
+      const { partials, stream } = collect();
+      const { result } = await runDraw(model, { caption, sampling: { kind: 'greedy' }, alternatives: 3 }, stream);
+      const drawn = result as Of<'draw'>;
+      expect(drawn.prompt.map((t) => t.id)).toEqual(cm3.draw.prompts[k]);
+      expect(drawn.steps.map((s) => s.id)).toEqual(cm3.draw.ids[k]);
+      expect(partials.filter((p) => p.kind === 'sequence-step').length).toBe(drawn.steps.length);
+      for (const s of drawn.steps) expect(s.attention.dims.at(-1)).toBeGreaterThanOrEqual(cm3.draw.prompts[k].length);
+    }
+  });
+
+  it('captions each golden image\'s codes greedily with PyTorch\'s words', async () => {
+    for (const [k, codes] of cm3.caption.image_codes.entries()) {
+      const { stream } = collect();
+      const { result } = await runWriteCaption(model, { codes, sampling: { kind: 'greedy' }, alternatives: 3 }, stream);
+      const written = result as Of<'write-caption'>;
+      expect(written.prompt.map((t) => t.id)).toEqual(cm3.caption.prompts[k]);
+      expect(written.steps.map((s) => s.id)).toEqual(cm3.caption.ids[k]);
+      expect(written.text).toBe(cm3.caption.text[k]);
+    }
+  });
+
+  it('stops a cancelled drawing at its next step', async () => {
+    const { partials, stream } = collect(3);
+    const { result } = await runDraw(model, { caption: cm3.inputs.captions[0], sampling: { kind: 'greedy' }, alternatives: 3 }, stream);
+    expect((result as Of<'draw'>).steps.map((s) => s.id)).toEqual(cm3.draw.ids[0].slice(0, 3));
+    expect(partials.filter((p) => p.kind === 'sequence-step').length).toBe(3);
+  });
+
+  it('refuses an empty caption, unknown words and an over-long caption with a message', async () => {
+    const draw = (caption: string) => runDraw(model, { caption, sampling: { kind: 'greedy' }, alternatives: 3 }, collect().stream);
+    await expect(draw('   ')).rejects.toThrow(/Type a caption first/);
+    await expect(draw('a purple circle')).rejects.toThrow(/“purple”/);
+    await expect(draw('a red circle '.repeat(6))).rejects.toThrow(/at most 14/);
+  });
+});
