@@ -8,6 +8,7 @@ import type { ImageInput } from '../../lib/runtime/protocol';
 import { requestImageEmbeds, requestTextEmbeds, type Attention, type TextEntry } from './embedRequests';
 import { renderScene, sampleScene, SAMPLE_RENDER_SIZE, WHITE, type RGBImage, type Scene } from '../../lib/shapes';
 import { describeSample } from '../../lib/shapes/samples';
+import type { LinkedImage } from '../../lib/link/inputs';
 import { cosineMatrix, type Matrix } from '../../lib/contrastive/similarity';
 import type { MatrixMode } from '../../lib/contrastive/views';
 import type { RuntimeState } from '../../state/runtime.svelte';
@@ -64,9 +65,14 @@ export class ContrastiveLab {
   lastImageMs = $state<number | null>(null);
   lastTextMs = $state<number | null>(null);
 
+  /** True once a link set the images: the lab then starts with those instead of its samples. */
+  linked = false;
+
   private texts = $state.raw<ReadonlyMap<string, TextEntry>>(new Map());
   private textsGeneration = -1;
   private nextSample = 0;
+  /** Composed scenes are numbered in the order they were added ("Composed 1", …). */
+  private nextComposed = 1;
 
   private readonly runtime: RuntimeState;
 
@@ -87,7 +93,7 @@ export class ContrastiveLab {
   }
 
   addComposed(scene: Scene): number {
-    const image = this.newImage(`Composed ${nextId}`, { kind: 'composed', scene }, renderScene(scene, SAMPLE_RENDER_SIZE));
+    const image = this.newImage(`Composed ${this.nextComposed++}`, { kind: 'composed', scene }, renderScene(scene, SAMPLE_RENDER_SIZE));
     this.images = [...this.images, image];
     void this.embedImages([image]);
     return image.id;
@@ -133,6 +139,60 @@ export class ContrastiveLab {
     for (const img of this.images) if (img.origin.kind === 'file') URL.revokeObjectURL(img.origin.url);
     this.images = [];
     this.nextSample = 0;
+    this.nextComposed = 1;
+  }
+
+  /** The images a link can carry: samples and composed scenes, in order (uploads cannot travel). */
+  get linkable(): LabImage[] {
+    return this.images.filter((img) => img.origin.kind !== 'file');
+  }
+
+  /**
+   * Sets the samples and composed scenes from a link, in its order, uploads kept after them.
+   * An image already at its place (the same sample, a composed scene) keeps its id and its
+   * embedding; a composed scene whose shapes differ is redrawn in place.
+   */
+  restoreImages(wanted: readonly LinkedImage[]): void {
+    this.linked = true;
+    const current = this.linkable;
+    const next: LabImage[] = [];
+    const fresh: LabImage[] = [];
+    const moved: { id: number; scene: Scene }[] = [];
+    wanted.forEach((image, k) => {
+      const old = current[k];
+      if (image.kind === 'sample') {
+        // Sample k is drawn from seed k + 1 (sampleSeed); its label names the seed.
+        const index = image.seed - 1;
+        if (old?.origin.kind === 'sample' && old.origin.index === index) return void next.push(old);
+        const made = this.newImage(`Sample ${image.seed}`, { kind: 'sample', index }, renderScene(sampleScene(index), SAMPLE_RENDER_SIZE));
+        next.push(made);
+        fresh.push(made);
+      } else if (old?.origin.kind === 'composed') {
+        next.push(old);
+        if (JSON.stringify(old.origin.scene) !== JSON.stringify(image.scene)) moved.push({ id: old.id, scene: image.scene });
+      } else {
+        const made = this.newImage(`Composed ${this.nextComposed++}`, { kind: 'composed', scene: image.scene }, renderScene(image.scene, SAMPLE_RENDER_SIZE));
+        next.push(made);
+        fresh.push(made);
+      }
+    });
+    const uploads = this.images.filter((img) => img.origin.kind === 'file');
+    this.images = [...next, ...uploads];
+    this.nextSample = Math.max(this.nextSample, ...next.map((img) => (img.origin.kind === 'sample' ? img.origin.index + 1 : 0)));
+    if (fresh.length) void this.embedImages(fresh);
+    for (const { id, scene } of moved) this.updateComposed(id, scene);
+  }
+
+  /** Sets the captions from a link (cut to the longest a caption may be). */
+  restoreCaptions(texts: readonly string[]): void {
+    this.captions = texts.map((raw, k) => {
+      const text = raw.slice(0, MAX_CAPTION_CHARACTERS);
+      const old = this.captions[k];
+      if (!old) return { id: nextId++, text };
+      // The caption at this place keeps its id (its pairing) and its column until the new text is embedded.
+      return old.text === text ? old : { ...old, text, shown: this.texts.has(old.text.trim()) ? old.text.trim() : old.shown };
+    });
+    void this.embedTexts();
   }
 
   private newImage(label: string, origin: ImageOrigin, pixels: RGBImage | null): LabImage {
