@@ -109,7 +109,7 @@ async function runSize(page: Page, size: number, edits: number, warmup: number, 
 }
 
 export async function runEdits(sizes: readonly number[], edits: number, warmup: number, log: (line: string) => void): Promise<EditsRun> {
-  const session = await openApp('?device=wasm');
+  const session = await openApp('?device=wasm#contrastive');
   const { page } = session;
   try {
     // The probe must run before the app's scripts: add it, then load the app again.

@@ -88,7 +88,7 @@ export async function runMemory(log: (line: string) => void): Promise<MemorySnap
     const page = await (await browser.newContext()).newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(base);
+    await page.goto(`${base}#contrastive`);
     await page.locator('[data-testid="matrix-table"] tbody td[data-value]').first().waitFor({ timeout: 120_000 });
     const pageSession = await page.context().newCDPSession(page);
     const browserSession = await browser.newBrowserCDPSession();

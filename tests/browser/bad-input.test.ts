@@ -38,7 +38,7 @@ describe('bad input', () => {
   let page: Page;
 
   beforeAll(async () => {
-    session = await openApp('?device=wasm');
+    session = await openApp('?device=wasm#contrastive');
     page = session.page;
     await waitForModel(page);
     await setCaptions(page, CAPTIONS);

@@ -55,7 +55,7 @@ function watchWorker(): void {
 }
 
 it('dragging: one embed request in flight, the newest drawing waiting as one and answered last', async () => {
-  const session = await openApp('?device=wasm');
+  const session = await openApp('?device=wasm#contrastive');
   const { page } = session;
   await page.addInitScript(watchWorker);
   await page.reload();

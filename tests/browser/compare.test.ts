@@ -34,7 +34,7 @@ function pearson(a: number[], b: number[]): number {
 }
 
 it('compares the lab model with model B on identical inputs', async () => {
-  const session = await openApp('?device=wasm');
+  const session = await openApp('?device=wasm#contrastive');
   const { page } = session;
   await waitForModel(page);
   await setCaptions(page, CAPTIONS);
@@ -66,7 +66,7 @@ it('compares the lab model with model B on identical inputs', async () => {
 });
 
 it('compares one model in two precisions: fp32 against its 8-bit weights', async () => {
-  const session = await openApp('?device=wasm');
+  const session = await openApp('?device=wasm#contrastive');
   const { page } = session;
   await waitForModel(page);
   await setCaptions(page, CAPTIONS);

@@ -11,7 +11,7 @@ afterAll(stopAll);
 const CAPTIONS = ['a red circle on the left', 'a red circle on the right', 'a blue square'];
 
 it('dragging a red circle from left to right moves the matrix', async () => {
-  const session = await openApp('?device=wasm');
+  const session = await openApp('?device=wasm#contrastive');
   const { page } = session;
   await waitForModel(page);
   await page.getByRole('button', { name: 'Clear' }).click();
@@ -40,7 +40,7 @@ it('dragging a red circle from left to right moves the matrix', async () => {
 });
 
 it('a crashed worker is restarted and the view recovers with everything kept', async () => {
-  const session = await openApp('?device=wasm&debug=1');
+  const session = await openApp('?device=wasm&debug=1#contrastive');
   const { page } = session;
   await waitForModel(page);
   await setCaptions(page, ['a red circle', 'a blue square']);
@@ -61,7 +61,7 @@ it('a crashed worker is restarted and the view recovers with everything kept', a
 });
 
 it('a lost GPU: the model reloads on WASM with a notice, and the numbers shown stay', async () => {
-  const session = await openApp('?device=webgpu&debug=1');
+  const session = await openApp('?device=webgpu&debug=1#contrastive');
   const { page } = session;
   expect(await waitForModel(page)).toBe('webgpu');
   await setCaptions(page, ['a red circle', 'a blue square']);

@@ -32,7 +32,7 @@ const TOLERANCE = { wasm: 1e-4, webgpu: 1e-3 } as const;
 
 describe.each(['wasm', 'webgpu'] as const)('the matrix on %s equals the PyTorch goldens', (device) => {
   it('sample 8 images, type the golden captions, read the table', async () => {
-    const session = await openApp(`?device=${device}`);
+    const session = await openApp(`?device=${device}#contrastive`);
     const { page } = session;
     expect(await waitForModel(page)).toBe(device);
     await page.getByRole('button', { name: 'Clear' }).click();

@@ -49,7 +49,7 @@ function referencePca(points: number[][], k: number): { scores: number[][] } {
 }
 
 it('PCA coordinates of 8 images and 8 captions match an independent reference; CSV export; seeded UMAP', async () => {
-  const session = await openApp('?device=wasm');
+  const session = await openApp('?device=wasm#contrastive');
   const { page } = session;
   await waitForModel(page);
   await page.getByRole('button', { name: 'Clear' }).click();

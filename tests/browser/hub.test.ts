@@ -27,7 +27,7 @@ describe('hub models through the local mirror', () => {
 
   beforeAll(async () => {
     await mirror('reset');
-    session = await openApp('?device=wasm&hub=/__hub/');
+    session = await openApp('?device=wasm&hub=/__hub/#contrastive');
     page = session.page;
     await waitForModel(page);
   });
@@ -121,7 +121,7 @@ describe('hub models through the local mirror', () => {
 });
 
 it('full storage: the model still loads, with a note that it was not kept', async () => {
-  const session = await openApp('?device=wasm&hub=/__hub/&debug=1');
+  const session = await openApp('?device=wasm&hub=/__hub/&debug=1#contrastive');
   const { page } = session;
   await waitForModel(page);
   await page.getByRole('button', { name: 'Simulate full storage' }).click();

@@ -48,7 +48,7 @@ describe('lab interactions', () => {
   let page: Page;
 
   beforeAll(async () => {
-    session = await openApp('?device=wasm');
+    session = await openApp('?device=wasm#contrastive');
     page = session.page;
     await waitForModel(page);
     await page.getByRole('button', { name: 'Clear' }).click();

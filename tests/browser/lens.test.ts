@@ -17,7 +17,7 @@ const goldens = JSON.parse(readFileSync('static/models/shapes-clip/goldens.json'
 afterAll(stopAll);
 
 it('shows each encoder layer and head, and the rollout, from the graph attention', async () => {
-  const session = await openApp('?device=wasm');
+  const session = await openApp('?device=wasm#contrastive');
   const { page } = session;
   await waitForModel(page);
   await page.getByRole('button', { name: 'Clear' }).click();

@@ -12,7 +12,7 @@ afterAll(stopAll);
 const inferenceWorkers = (page: Page): Worker[] => page.workers().filter((w) => w.url().includes('inference.worker'));
 
 it('auto runs WASM on a software adapter and the panel says why', async () => {
-  const { page, external, pageErrors, close } = await openApp();
+  const { page, external, pageErrors, close } = await openApp('#contrastive');
   expect(await page.getByRole('combobox', { name: 'Backend' }).inputValue()).toBe('auto');
   expect(await waitForModel(page)).toBe('wasm');
   expect(await page.getByTestId('runtime-reason').textContent()).toMatch(/^Auto: the browser's WebGPU adapter \(.*swiftshader.*\) is a software fallback, slower than WASM, so WASM\.$/i);
@@ -24,7 +24,7 @@ it('auto runs WASM on a software adapter and the panel says why', async () => {
 });
 
 it('an explicit WASM choice says so', async () => {
-  const { page, close } = await openApp('?device=wasm');
+  const { page, close } = await openApp('?device=wasm#contrastive');
   expect(await waitForModel(page)).toBe('wasm');
   expect(await page.getByTestId('runtime-reason').textContent()).toBe('WASM, as chosen.');
   await close();

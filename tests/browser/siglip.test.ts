@@ -42,7 +42,7 @@ function goldenSigmoidLoss(): number {
 }
 
 it('runs the bundled SigLIP: the matrices equal PyTorch, and the loss is the sigmoid loss', async () => {
-  const session = await openApp('?device=wasm');
+  const session = await openApp('?device=wasm#contrastive');
   const { page } = session;
   await waitForModel(page);
   await page.getByRole('combobox', { name: 'Model', exact: true }).selectOption('shapes-siglip');
@@ -70,7 +70,7 @@ it('runs the bundled SigLIP: the matrices equal PyTorch, and the loss is the sig
 });
 
 it('compares CLIP with SigLIP on identical inputs', async () => {
-  const session = await openApp('?device=wasm');
+  const session = await openApp('?device=wasm#contrastive');
   const { page } = session;
   await waitForModel(page);
   const captions = goldens.inputs.captions.slice(0, 4);

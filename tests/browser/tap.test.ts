@@ -70,7 +70,7 @@ let bundled: Map<string, number[]>;
 describe('a hub graph without attention outputs, tapped on load', () => {
   it('WASM: the lens shows the bundled model’s exported attention, every layer, head, mean and rollout', async () => {
     await mirror('reset');
-    const session = await openApp('?device=wasm&hub=/__hub/');
+    const session = await openApp('?device=wasm&hub=/__hub/#contrastive');
     const { page } = session;
     await waitForModel(page);
     await showSamples(page);
@@ -101,7 +101,7 @@ describe('a hub graph without attention outputs, tapped on load', () => {
   });
 
   it('WebGPU: the same views within 1e-3', async () => {
-    const session = await openApp('?device=webgpu&hub=/__hub/');
+    const session = await openApp('?device=webgpu&hub=/__hub/#contrastive');
     const { page } = session;
     await waitForModel(page);
     await showSamples(page);
@@ -116,7 +116,7 @@ describe('a hub graph without attention outputs, tapped on load', () => {
 
 describe('graphs whose attention cannot be tapped', () => {
   it('fused attention, no Softmax, corrupt bytes: a message each, and the lab keeps working', async () => {
-    const session = await openApp('?device=wasm&hub=/__hub/');
+    const session = await openApp('?device=wasm&hub=/__hub/#contrastive');
     const { page } = session;
     await waitForModel(page);
     await showSamples(page);
