@@ -163,7 +163,7 @@ async function openVariant(context: BrowserContext, variant: Variant, hash: stri
 }
 
 async function dragRound(context: BrowserContext, variant: Variant, moves: number, errors: string[]): Promise<DragRound> {
-  const page = await openVariant(context, variant, '', errors);
+  const page = await openVariant(context, variant, '#contrastive', errors);
   try {
     const device = await waitForModel(page);
     if (device !== 'wasm') throw new Error(`(g) ${variant.name} runs on "${device}", not wasm`);
@@ -182,7 +182,7 @@ async function dragRound(context: BrowserContext, variant: Variant, moves: numbe
 async function labTasks(context: BrowserContext, variant: Variant, errors: string[], log: (line: string) => void): Promise<VariantResult['tasks']> {
   const browser = context.browser()!;
   const tasks: ({ interaction: string; lab: string } & TaskReport)[] = [];
-  const page = await openVariant(context, variant, '', errors);
+  const page = await openVariant(context, variant, '#contrastive', errors);
   const traced = async (lab: string, interaction: string, action: () => Promise<void>) => {
     await sleep(500);
     const report = await traceTasks(browser, page, async () => {
