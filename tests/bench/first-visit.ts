@@ -5,6 +5,9 @@
  * are loaded in turn, so all meet the same load of the machine. For each load: the time from
  * navigation to the first complete live matrix (the page's clock starts at navigation), the
  * backend that ran and why, and every byte downloaded before that matrix, by kind of file.
+ * The default URL opens the front door, whose Contrastive thumbnail is that matrix (live from the
+ * same model, started before the page mounts); the time is when both the lab's matrix (mounted,
+ * hidden) and the thumbnail were live.
  *
  * Its own browser, without the tests' request routing: routing sends every request through
  * this process (slower, and it turns the HTTP cache off). Requests that leave localhost are
@@ -89,11 +92,16 @@ async function visit(browser: Browser, url: string, variant: string, round: numb
       const marks = performance.getEntriesByName('vlm:matrix-painted', 'mark') as PerformanceMark[];
       const full = marks.find((m) => m.detail && m.detail.rows === rows && m.detail.columns === columns);
       if (!full) return false;
+      // At the default URL the front door shows that matrix as its thumbnail: the first live
+      // matrix a person sees is the later of the two.
+      const thumbnail = performance.getEntriesByName('vlm:thumbnail-live', 'mark')[0];
+      if (document.querySelector('[data-testid="front-door"]') && !thumbnail) return false;
+      const seen = Math.max(full.startTime, thumbnail?.startTime ?? 0);
       const stages = (performance.getEntriesByName('vlm:runtime-stage', 'mark') as PerformanceMark[])
         .filter((m) => m.detail?.model === 'shapes-clip')
         .map((m) => ({ stage: String(m.detail.stage), at: m.startTime }))
         .filter((m, k, all) => all.findIndex((x) => x.stage === m.stage) === k);
-      return { painted: full.startTime, timeOrigin: performance.timeOrigin, stages };
+      return { painted: seen, timeOrigin: performance.timeOrigin, stages };
     }, undefined, { polling: 'raf', timeout: 120_000 });
     const { painted, timeOrigin, stages } = (await handle.jsonValue()) as { painted: number; timeOrigin: number; stages: VisitSample['stages'] };
     const device = (await page.getByTestId('runtime-device').first().textContent().catch(() => '')) ?? '';
