@@ -32,3 +32,6 @@ export const BUNDLED_SMOLVLM: ModelSource = Object.freeze({ id: 'shapes-smolvlm'
 
 /** shapes-smolvlm after stage 1 only (the connector aligned on captions, the language model untouched). */
 export const BUNDLED_SMOLVLM_STAGE1: ModelSource = Object.freeze({ id: 'shapes-smolvlm-stage1', origin: 'bundled' });
+
+/** The forge's CM3leon-style shapes-cm3 (static/models/shapes-cm3), loaded with the VQ tokenizer its config names (shapes-vq): the Token lab's model. */
+export const BUNDLED_CM3: ModelSource = Object.freeze({ id: 'shapes-cm3', origin: 'bundled' });
