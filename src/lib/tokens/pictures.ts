@@ -31,14 +31,17 @@ export function editDifference(before: Uint8ClampedArray, after: Uint8ClampedArr
   return out;
 }
 
-/** The cells (row-major) where two `[size, size, 3]` images differ at any pixel. */
-export function changedCells(before: Uint8ClampedArray, after: Uint8ClampedArray, grid: number, size: number): number[] {
-  const cells: number[] = [];
+/**
+ * How much each cell (row-major) of a `[size, size, 3]` image changed: the mean absolute
+ * difference over its pixels and channels, in 8-bit levels (0: not a pixel changed).
+ */
+export function cellChange(before: Uint8ClampedArray, after: Uint8ClampedArray, grid: number, size: number): Float32Array {
+  const out = new Float32Array(grid * grid);
   for (let cell = 0; cell < grid * grid; cell++) {
     const { x0, y0, x1, y1 } = cellRegion(cell, grid, size);
-    let differs = false;
-    for (let y = y0; y < y1 && !differs; y++) for (let x = x0 * 3; x < x1 * 3 && !differs; x++) differs = before[y * size * 3 + x] !== after[y * size * 3 + x];
-    if (differs) cells.push(cell);
+    let sum = 0;
+    for (let y = y0; y < y1; y++) for (let x = x0 * 3; x < x1 * 3; x++) sum += Math.abs(before[y * size * 3 + x] - after[y * size * 3 + x]);
+    out[cell] = sum / ((x1 - x0) * (y1 - y0) * 3);
   }
-  return cells;
+  return out;
 }
