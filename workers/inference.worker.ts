@@ -14,6 +14,7 @@ import { transferables, type RunPartial, type ModelSource, type Device, type Dev
 import { embedImages, embedTexts, inspectDualEncoder, loadDualEncoder, runLlipHead, type LoadedModel } from './families/dual-encoder';
 import { runCaption, runMasked, tokenize } from './families/forge-tasks';
 import { runAnswer, type StreamContext } from './families/vlm';
+import { runCaptionLikelihood } from './families/probe-tasks';
 import { decodeGrids, encodeImage, runDraw, runWriteCaption } from './families/tokens';
 import type { Task, TaskResult } from '../src/lib/runtime/protocol';
 import { classify, UnsupportedModelError } from './errors';
@@ -244,6 +245,8 @@ async function runTask(loaded: LoadedModel, task: Task, stream: StreamContext<Ru
       return runMasked(loaded, task);
     case 'caption':
       return runCaption(loaded, task);
+    case 'caption-likelihood':
+      return runCaptionLikelihood(loaded, task);
     case 'answer':
       return runAnswer(loaded, task, stream);
     case 'vq-encode':

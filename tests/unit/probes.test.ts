@@ -182,3 +182,13 @@ describe('question answering on the probes', () => {
     expect(qaChance([...item.questions, ...counting.questions])).toBe((0.5 + 0.5 + 0.25 + 0.25) / 4);
   });
 });
+
+describe('the Probe lab link', () => {
+  it('reads the seed and item count, and falls back on bad ones', async () => {
+    const { parseProbeHash, probeHash } = await import('../../src/lib/probes/link');
+    expect(parseProbeHash('#probes?seed=7&n=40')).toEqual({ seed: 7, count: 40 });
+    expect(parseProbeHash(probeHash(0, 3))).toEqual({ seed: 0, count: 3 });
+    expect(parseProbeHash('#probes?seed=-1&n=100000')).toEqual({ seed: 1, count: 24 });
+    expect(parseProbeHash('#probes')).toEqual({ seed: 1, count: 24 });
+  });
+});

@@ -92,7 +92,8 @@ export function estimate(passes: readonly (boolean | null)[], random: Random, re
     shares[r] = sum / n;
   }
   shares.sort();
-  return { value, low: quantileSorted(shares, 0.025)!, high: quantileSorted(shares, 0.975)!, n };
+  const sorted = Array.from(shares);
+  return { value, low: quantileSorted(sorted, 0.025)!, high: quantileSorted(sorted, 0.975)!, n };
 }
 
 /** The seed of a suite's bootstrap: fixed by the probe seed and the suite, so every model is resampled alike. */

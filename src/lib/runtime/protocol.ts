@@ -88,6 +88,8 @@ export type Task =
   | { readonly kind: 'masked'; readonly image: ImageInput; readonly text: string; readonly patchMask: readonly number[]; readonly tokenMask: readonly number[]; readonly topK: number }
   /** CoCa captions an image, continuing `prefix` (teacher-forced), greedily or by seeded sampling. */
   | { readonly kind: 'caption'; readonly image: ImageInput; readonly prefix: string; readonly sampling: Sampling; readonly alternatives: number }
+  /** CoCa's likelihood of each pair's caption given its image (`pairs[k] = [image, caption]`), all pairs in one teacher-forced decoder pass. */
+  | { readonly kind: 'caption-likelihood'; readonly images: readonly ImageInput[]; readonly texts: readonly string[]; readonly pairs: readonly (readonly [number, number])[] }
   /**
    * A VLM answers a question about an image (or, with `image` null, the language model alone),
    * streaming each token as a `partial` response before the result.
@@ -450,6 +452,13 @@ export type TaskResult =
       readonly stopped: 'eos' | 'max-length';
     }
   | {
+      readonly kind: 'caption-likelihood';
+      /** Mean log-probability per token (the caption's words and [EOS]) of each pair's caption given its image. */
+      readonly meanLogProb: Float32Array;
+      /** Tokens scored per pair. */
+      readonly tokens: readonly number[];
+    }
+  | {
       readonly kind: 'llip-head';
       /** `mixture_weights` `[N, T, heads, K]`: per head, a softmax over the K mixture tokens. */
       readonly weights: TensorData;
@@ -505,6 +514,7 @@ export function transferables(message: Response | Request): Transferable[] {
   if (result.kind === 'tokenize') return [];
   const buffers: ArrayBufferLike[] = 'embeds' in result ? [result.embeds.data.buffer] : [];
   if (result.kind === 'llip-head') buffers.push(result.weights.data.buffer, result.logits.data.buffer);
+  if (result.kind === 'caption-likelihood') buffers.push(result.meanLogProb.buffer);
   if (result.kind === 'masked') {
     buffers.push(result.input.data.buffer, result.reconstructed.data.buffer, result.imageToText.data.buffer, result.textToImage.data.buffer);
     if (result.visionAttentions) buffers.push(result.visionAttentions.data.buffer);
