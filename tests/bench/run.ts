@@ -12,6 +12,7 @@
  *   (h) CoCa's decoding step with and without the key/value cache, positions 2 and 16 (decoding.ts)
  *   (j) shapes-clip's towers untapped, tapped (attention added as outputs) and as exported: load and call time (tap.ts)
  *   (k) shapes-smolvlm answering through the worker: time to the first token, per token at positions 2 and 16 (vlm.ts)
+ *   (m) the Probe lab: items per second of every suite on every bundled model, the frame rate while suites run (probes.ts)
  *   (g) dragging in the composer at 60 moves a second: frame rate against idle, pointer move →
  *       matrix row drawn; each lab's longest main-thread task while it is used (interactions.ts)
  *   (i) the image-to-token explorer's width slider dragged: the whole table's recompute, the growth
@@ -45,6 +46,7 @@ import { buildResults } from './report';
 import { formatResults } from './table';
 import { formatTap, runTap, TAP_LOAD_ROUNDS, TAP_REPS, type TapRun } from './tap';
 import { formatVlm, runVlm, VLM_ROUNDS, VLM_WARMUP, type VlmRun } from './vlm';
+import { formatProbes, PROBE_ITEMS, runProbes, type ProbesRun } from './probes';
 import { DECODING_REPS, DECODING_WARMUP, formatDecoding, runDecoding, type DecodingRun } from './decoding';
 import { formatInteractions, runInteractions, type InteractionsRun } from './interactions';
 import { formatBudget, runBudget, type BudgetRun } from './budget';
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
   let budget: BudgetRun | undefined;
   let tap: TapRun | undefined;
   let vlm: VlmRun | undefined;
+  let probes: ProbesRun | undefined;
   try {
     part('first visit');
     const firstVisit = summarizeFirstVisit(await runFirstVisit(VISITS, log, process.env.BENCH_BASELINE_DIST), loadAverages['first visit']);
@@ -111,6 +114,8 @@ async function main(): Promise<void> {
     tap = await runTap(TAP_LOAD_ROUNDS, TAP_REPS, log);
     part('(k)');
     vlm = await runVlm(VLM_ROUNDS, VLM_WARMUP, log);
+    part('(m)');
+    probes = await runProbes(PROBE_ITEMS, log);
     results = buildResults({
       date: new Date().toISOString(),
       command: 'npm run bench',
@@ -139,16 +144,17 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await stopAll();
   }
-  writeFileSync(OUTPUT, `${JSON.stringify({ ...results, decoding, interactions, budget, tap, vlm, ...visits }, null, 1)}\n`);
+  writeFileSync(OUTPUT, `${JSON.stringify({ ...results, decoding, interactions, budget, tap, vlm, probes, ...visits }, null, 1)}\n`);
   console.log(`\n${formatResults(results)}\n\n${decoding ? formatDecoding(decoding) : ''}\n`);
   if (interactions) console.log(`${formatInteractions(interactions)}\n`);
   if (budget) console.log(`${formatBudget(budget)}\n`);
   if (tap) console.log(`${formatTap(tap)}\n`);
   if (vlm) console.log(`${formatVlm(vlm)}\n`);
+  if (probes) console.log(`${formatProbes(probes)}\n`);
   if (visits) console.log(`${formatFirstVisit(visits.firstVisit)}\n${formatMemory(visits.memory)}\n`);
   log(`wrote ${OUTPUT}`);
-  const externalRequests = results.conditions.externalRequests + (decoding?.external.length ?? 0) + (interactions?.external.length ?? 0) + (budget?.external.length ?? 0) + (tap?.external.length ?? 0) + (vlm?.external.length ?? 0);
-  const pageErrors = [...results.conditions.pageErrors, ...(decoding?.pageErrors ?? []), ...(interactions?.pageErrors ?? []), ...(budget?.pageErrors ?? []), ...(tap?.pageErrors ?? []), ...(vlm?.pageErrors ?? [])];
+  const externalRequests = results.conditions.externalRequests + (decoding?.external.length ?? 0) + (interactions?.external.length ?? 0) + (budget?.external.length ?? 0) + (tap?.external.length ?? 0) + (vlm?.external.length ?? 0) + (probes?.external.length ?? 0);
+  const pageErrors = [...results.conditions.pageErrors, ...(decoding?.pageErrors ?? []), ...(interactions?.pageErrors ?? []), ...(budget?.pageErrors ?? []), ...(tap?.pageErrors ?? []), ...(vlm?.pageErrors ?? []), ...(probes?.pageErrors ?? [])];
   if (externalRequests > 0 || pageErrors.length > 0) {
     console.error(`[bench] invalid run: ${externalRequests} external requests, page errors: ${pageErrors.join(' | ')}`);
     process.exitCode = 1;
