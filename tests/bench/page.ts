@@ -22,6 +22,8 @@ import './page-decoding';
 import './page-tap';
 // Part (k): shapes-smolvlm answering through the worker, per token at positions 2 and 16 (window.benchVlm).
 import './page-vlm';
+// Part (l): shapes-cm3 drawing, a cached step at an early and a late code and whole images through the worker (window.benchTokens).
+import './page-tokens';
 
 const MODEL_URL = `${import.meta.env.BASE_URL}models/shapes-clip`;
 

@@ -13,6 +13,7 @@
  *   (j) shapes-clip's towers untapped, tapped (attention added as outputs) and as exported: load and call time (tap.ts)
  *   (k) shapes-smolvlm answering through the worker: time to the first token, per token at positions 2 and 16 (vlm.ts)
  *   (m) the Probe lab: items per second of every suite on every bundled model, the frame rate while suites run (probes.ts)
+ *   (l) shapes-cm3 drawing: a cached step at codes 2 and 62, a whole 64-code image through the worker (tokens.ts)
  *   (g) dragging in the composer at 60 moves a second: frame rate against idle, pointer move →
  *       matrix row drawn; each lab's longest main-thread task while it is used (interactions.ts)
  *   (i) the image-to-token explorer's width slider dragged: the whole table's recompute, the growth
@@ -47,6 +48,7 @@ import { formatResults } from './table';
 import { formatTap, runTap, TAP_LOAD_ROUNDS, TAP_REPS, type TapRun } from './tap';
 import { formatVlm, runVlm, VLM_ROUNDS, VLM_WARMUP, type VlmRun } from './vlm';
 import { formatProbes, PROBE_ITEMS, runProbes, type ProbesRun } from './probes';
+import { formatTokens, runTokens, TOKENS_IMAGES, TOKENS_REPS, type TokensRun } from './tokens';
 import { DECODING_REPS, DECODING_WARMUP, formatDecoding, runDecoding, type DecodingRun } from './decoding';
 import { formatInteractions, runInteractions, type InteractionsRun } from './interactions';
 import { formatBudget, runBudget, type BudgetRun } from './budget';
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
   let tap: TapRun | undefined;
   let vlm: VlmRun | undefined;
   let probes: ProbesRun | undefined;
+  let tokens: TokensRun | undefined;
   try {
     part('first visit');
     const firstVisit = summarizeFirstVisit(await runFirstVisit(VISITS, log, process.env.BENCH_BASELINE_DIST), loadAverages['first visit']);
@@ -116,6 +119,8 @@ async function main(): Promise<void> {
     vlm = await runVlm(VLM_ROUNDS, VLM_WARMUP, log);
     part('(m)');
     probes = await runProbes(PROBE_ITEMS, log);
+    part('(l)');
+    tokens = await runTokens(TOKENS_REPS, TOKENS_IMAGES, log);
     results = buildResults({
       date: new Date().toISOString(),
       command: 'npm run bench',
@@ -144,17 +149,18 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await stopAll();
   }
-  writeFileSync(OUTPUT, `${JSON.stringify({ ...results, decoding, interactions, budget, tap, vlm, probes, ...visits }, null, 1)}\n`);
+  writeFileSync(OUTPUT, `${JSON.stringify({ ...results, decoding, interactions, budget, tap, vlm, probes, tokens, ...visits }, null, 1)}\n`);
   console.log(`\n${formatResults(results)}\n\n${decoding ? formatDecoding(decoding) : ''}\n`);
   if (interactions) console.log(`${formatInteractions(interactions)}\n`);
   if (budget) console.log(`${formatBudget(budget)}\n`);
   if (tap) console.log(`${formatTap(tap)}\n`);
   if (vlm) console.log(`${formatVlm(vlm)}\n`);
   if (probes) console.log(`${formatProbes(probes)}\n`);
+  if (tokens) console.log(`${formatTokens(tokens)}\n`);
   if (visits) console.log(`${formatFirstVisit(visits.firstVisit)}\n${formatMemory(visits.memory)}\n`);
   log(`wrote ${OUTPUT}`);
-  const externalRequests = results.conditions.externalRequests + (decoding?.external.length ?? 0) + (interactions?.external.length ?? 0) + (budget?.external.length ?? 0) + (tap?.external.length ?? 0) + (vlm?.external.length ?? 0) + (probes?.external.length ?? 0);
-  const pageErrors = [...results.conditions.pageErrors, ...(decoding?.pageErrors ?? []), ...(interactions?.pageErrors ?? []), ...(budget?.pageErrors ?? []), ...(tap?.pageErrors ?? []), ...(vlm?.pageErrors ?? []), ...(probes?.pageErrors ?? [])];
+  const externalRequests = results.conditions.externalRequests + (decoding?.external.length ?? 0) + (interactions?.external.length ?? 0) + (budget?.external.length ?? 0) + (tap?.external.length ?? 0) + (vlm?.external.length ?? 0) + (probes?.external.length ?? 0) + (tokens?.external.length ?? 0);
+  const pageErrors = [...results.conditions.pageErrors, ...(decoding?.pageErrors ?? []), ...(interactions?.pageErrors ?? []), ...(budget?.pageErrors ?? []), ...(tap?.pageErrors ?? []), ...(vlm?.pageErrors ?? []), ...(probes?.pageErrors ?? []), ...(tokens?.pageErrors ?? [])];
   if (externalRequests > 0 || pageErrors.length > 0) {
     console.error(`[bench] invalid run: ${externalRequests} external requests, page errors: ${pageErrors.join(' | ')}`);
     process.exitCode = 1;
