@@ -10,7 +10,7 @@ import { generateSuite } from '../../lib/probes/suites';
 import { pairSuiteResult, qaSuiteResult, type SuiteResult } from '../../lib/probes/report';
 import { hubProbeModel, PROBE_FAMILIES, type ProbeModel } from '../../lib/probes/models';
 import { SUITE_IDS, type Suite, type SuiteId } from '../../lib/probes/types';
-import { answerQuestions, prepareSuite, scorePairs, type SuiteInputs } from './scoring';
+import { answerQuestions, prepareSuite, scorePairs, yieldToPage, type SuiteInputs } from './scoring';
 
 const CHANNEL = 'probe';
 
@@ -19,14 +19,6 @@ export interface RunProgress {
   /** Suites finished of all the run asked for. */
   readonly done: number;
   readonly total: number;
-}
-
-/** One suite of one model took this long, for `npm run bench` and the table's footnote. */
-export interface SuiteTiming {
-  readonly model: string;
-  readonly suite: SuiteId;
-  readonly items: number;
-  readonly ms: number;
 }
 
 export class ProbeRun {
@@ -139,9 +131,13 @@ export class ProbeRun {
         this.progress = { stage: `${model.label}: ${inputs.suite.id}, question ${k} of ${n}`, done: done + k / n, total };
       };
       const answers = await answerQuestions(client, inputs, CHANNEL, onAnswered, stale);
-      return answers ? qaSuiteResult(model.key, inputs.suite, answers, 0) : null;
+      await yieldToPage();
+      return answers && !stale() ? qaSuiteResult(model.key, inputs.suite, answers, 0) : null;
     }
     const { scores, unknownWords } = await scorePairs(client, model.score, inputs, CHANNEL);
+    // The scores arrive in one task and are summed up in the next: neither holds the page long.
+    await yieldToPage();
+    if (stale()) return null;
     return pairSuiteResult(model.key, inputs.suite, scores, { unknownWords, ms: 0 });
   }
 }

@@ -23,7 +23,7 @@ export interface SuiteInputs {
 }
 
 /** Yields to the page, so rendering a suite never holds the main thread for long. */
-const yieldToPage = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+export const yieldToPage = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
  * Draws a suite's scenes as the labs draw samples (128 px; the worker shrinks them to the
