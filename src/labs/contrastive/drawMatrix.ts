@@ -26,6 +26,8 @@ export interface MatrixLayout {
 }
 
 const CAPTION_SPACE = 150;
+/** Viridis is smooth: 16 linear pieces are within a shade of it. */
+const LEGEND_STOPS = 16;
 
 export function layoutMatrix(shown: Matrix, maxWidth = 720, titled = false): MatrixLayout {
   const cell = Math.max(10, Math.min(64, Math.floor((maxWidth - 70) / Math.max(shown.columns, 1)), Math.floor(640 / Math.max(shown.rows, 1))));
@@ -104,13 +106,14 @@ export function drawMatrix(context: CanvasRenderingContext2D, figure: MatrixFigu
       }
     }
   }
-  // Colour legend.
+  // Colour legend: one gradient through the scale's colours (a rectangle per pixel row, each
+  // with its own colour string to parse, cost as much as the rest of the figure).
   const legendX = left + shown.columns * cell + 16;
   const legendHeight = Math.max(60, Math.min(200, shown.rows * cell));
-  for (let k = 0; k < legendHeight; k++) {
-    context.fillStyle = colour(domain[1] - ((domain[1] - domain[0]) * k) / legendHeight);
-    context.fillRect(legendX, top + k, 12, 1);
-  }
+  const gradient = context.createLinearGradient(0, top, 0, top + legendHeight);
+  for (let k = 0; k <= LEGEND_STOPS; k++) gradient.addColorStop(k / LEGEND_STOPS, colour(domain[1] - ((domain[1] - domain[0]) * k) / LEGEND_STOPS));
+  context.fillStyle = gradient;
+  context.fillRect(legendX, top, 12, legendHeight);
   context.fillStyle = '#222';
   context.textAlign = 'left';
   context.font = '11px system-ui, sans-serif';
