@@ -6,7 +6,9 @@
  * folder and name it: BENCH_BEFORE_ROOT=<its source tree> BENCH_BEFORE_DIST=<its build>; its
  * drag rounds are interleaved with this build's.
  * BENCH_ONE_THREAD=1 adds this build with ORT on one WASM thread (`?threads=1`) as a third variant.
- * BENCH_DRAG_MOVES (default 120) pointer moves per drag, BENCH_DRAG_ROUNDS (default 3) per build.
+ * BENCH_DRAG_MOVES (default 120) pointer moves per drag, BENCH_DRAG_ROUNDS (default 3) per build;
+ * BENCH_DRAG_ONLY=1 skips the labs' traced interactions; BENCH_LABS_OPENED=1 adds, for each build,
+ * drags after every other lab was opened once (mounted and hidden, reading the same images).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -32,13 +34,14 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => samples.push(os.loadavg()[0]), 5_000);
   const { BENCH_BEFORE_ROOT: root, BENCH_BEFORE_DIST: dist } = process.env;
   const other = root && dist ? await serveOther(root, dist) : null;
-  const variants: Variant[] = [
+  const builds: Variant[] = [
     ...(other ? [{ name: 'before', url: other.url }] : []),
     { name: 'this build', url: '' },
     ...(process.env.BENCH_ONE_THREAD === '1' ? [{ name: 'this build, 1 WASM thread', url: '', query: '&threads=1' }] : []),
   ];
+  const variants = process.env.BENCH_LABS_OPENED === '1' ? builds.flatMap((b) => [b, { ...b, name: `${b.name}, every lab opened`, labsOpened: true }]) : builds;
   try {
-    const run = await runInteractions(variants, ROUNDS, MOVES, (line) => console.log(`[bench] ${line}`));
+    const run = await runInteractions(variants, ROUNDS, MOVES, (line) => console.log(`[bench] ${line}`), process.env.BENCH_DRAG_ONLY !== '1');
     const machine = { cpuCount: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: load(), loadAverage1MinDuringRun: samples };
     writeFileSync('bench-interactions.json', `${JSON.stringify({ date: new Date().toISOString(), machine, ...run }, null, 1)}\n`);
     const during = [...samples].sort((a, b) => a - b);

@@ -7,7 +7,8 @@
  *   were current, 'vlm:matrix-painted' when the matrix was drawn).
  *   Tasks: the longest main-thread task (Chromium trace) during each interaction of each lab:
  *   dragging in the composer, typing a caption, the logit-scale slider, hovering the map,
- *   painting a mask (Masking lab), the temperature slider and scrubbing tokens (Generative lab).
+ *   painting a mask (Masking lab), the temperature slider and scrubbing tokens (Generative lab),
+ *   scrubbing the answer's tokens (Backbone lab).
  */
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
@@ -30,6 +31,10 @@ export interface DragResult {
   readonly lagMs: { readonly median: number; readonly p95: number; readonly max: number };
   /** Answers for the composed image, per round (median). */
   readonly answers: number;
+  /** Each part of the lag over every answered move (see LAG_PARTS). */
+  readonly parts: Readonly<Record<LagPart, { readonly median: number; readonly p95: number }>>;
+  /** The same parts averaged over the moves whose lag was above the p90: what makes the tail. */
+  readonly tail: Readonly<Record<LagPart, number>>;
 }
 
 /** A build of the app to measure, at its own server. */
@@ -39,7 +44,15 @@ export interface Variant {
   readonly url: string;
   /** Added to the page's query, say '&threads=1'. */
   readonly query?: string;
+  /**
+   * Every other lab opened once before the drag (each loads its model and stays mounted,
+   * hidden, reading the same images), as after a tour of the labs.
+   */
+  readonly labsOpened?: boolean;
 }
+
+/** The labs that read the Contrastive lab's images with a model of their own. */
+const MODEL_LABS = ['llip', 'masking', 'generative', 'backbone'] as const;
 
 export interface VariantResult {
   readonly variant: string;
@@ -61,8 +74,25 @@ interface Probe {
     frames(from: number, to: number): number[];
     moves(from: number, to: number): number[];
     marks(from: number, to: number): Mark[];
+    sent(from: number, to: number): Message[];
+    received(from: number, to: number): Message[];
   };
 }
+/** A run request posted to a worker, or its result received (with the worker's own timing). */
+interface Message { worker: number; id: number; at: number; kind?: string; workerMs?: number; modelMs?: number }
+
+/**
+ * Where a move's lag went, ms, each from the move's time to the painted row:
+ *   input: the pointer move until the app asked for the embedding (the event's dispatch);
+ *   channel: asked until posted to the worker (waiting for the run in flight);
+ *   worker: the worker's own time for the run, of which model: the image encoder's forward;
+ *   transit: posted until the result was dispatched on the page, less the worker's time
+ *     (messaging both ways, and the page busy with something else when it arrived);
+ *   handling: the result dispatched until the lab had its numbers;
+ *   drawing: those numbers until the matrix was drawn with them.
+ */
+export const LAG_PARTS = ['input', 'channel', 'worker', 'model', 'transit', 'handling', 'drawing'] as const;
+export type LagPart = (typeof LAG_PARTS)[number];
 
 const PROBE = fileURLToPath(new URL('./interaction-probe.js', import.meta.url));
 const HZ = 60;
@@ -104,13 +134,15 @@ interface DragRound {
   readonly idleFps: number;
   readonly dragFps: number;
   readonly lags: number[];
+  /** Per move, in the order of `lags` (null when unanswered). */
+  readonly parts: (Record<LagPart, number> | null)[];
   readonly answers: number;
 }
 
 async function measureDrag(page: Page, steps: number): Promise<DragRound> {
   const probe = (from: number, to: number) => page.evaluate(([a, b]) => {
     const p = (window as unknown as Probe).__vlmInteractions;
-    return { frames: p.frames(a, b), moves: p.moves(a, b), marks: p.marks(a, b) };
+    return { frames: p.frames(a, b), moves: p.moves(a, b), marks: p.marks(a, b), sent: p.sent(a, b), received: p.received(a, b) };
   }, [from, to] as const);
   const idleStart = await now(page);
   await sleep(2000);
@@ -119,16 +151,37 @@ async function measureDrag(page: Page, steps: number): Promise<DragRound> {
   await drag(page, page.getByTestId('composer-surface'), across(steps), steps);
   const end = await now(page);
   await sleep(1500); // the last answers arrive
-  const { frames, moves, marks } = await probe(start, await now(page));
+  const { frames, moves, marks, sent, received } = await probe(start, await now(page));
   const answers = marks.filter((m) => m.name === 'vlm:image-answered').sort((a, b) => a.start - b.start);
   const paints = marks.filter((m) => m.name === 'vlm:matrix-painted').map((m) => m.start).sort((a, b) => a - b);
+  const results = received.filter((m) => m.kind === 'image-embeds').sort((a, b) => a.at - b.at);
   const lags: number[] = [];
+  const parts: DragRound['parts'] = [];
   for (const t of moves) {
     const answer = answers.find((a) => (a.detail?.asked ?? -Infinity) >= t);
     const paint = answer && paints.find((p) => p >= answer.start);
     lags.push(paint === undefined ? NaN : paint - t);
+    parts.push(answer && paint !== undefined ? lagParts(t, answer, paint, results, sent) : null);
   }
-  return { moves: moves.length, durationMs: end - start, idleFps: fps(idle.frames), dragFps: fps(frames.filter((f) => f <= end)), lags, answers: answers.length };
+  return { moves: moves.length, durationMs: end - start, idleFps: fps(idle.frames), dragFps: fps(frames.filter((f) => f <= end)), lags, parts, answers: answers.length };
+}
+
+/** A move's lag in parts: its answer's result is the last one dispatched before the answer (same task). */
+function lagParts(t: number, answer: Mark, paint: number, results: readonly Message[], sent: readonly Message[]): Record<LagPart, number> | null {
+  const result = results.filter((r) => r.at <= answer.start).at(-1);
+  const request = result && sent.find((m) => m.worker === result.worker && m.id === result.id);
+  if (!result || !request) return null;
+  const asked = answer.detail!.asked!;
+  const worker = result.workerMs ?? NaN;
+  return {
+    input: asked - t,
+    channel: request.at - asked,
+    worker,
+    model: result.modelMs ?? NaN,
+    transit: result.at - request.at - worker,
+    handling: answer.start - result.at,
+    drawing: paint - answer.start,
+  };
 }
 
 function summariseDrag(rounds: readonly DragRound[]): DragResult {
@@ -146,7 +199,19 @@ function summariseDrag(rounds: readonly DragRound[]): DragResult {
     unanswered: lags.length - answered.length,
     lagMs: { median: round(median(answered), 1), p95: round(percentile(answered, 95), 1), max: round(Math.max(...answered), 1) },
     answers: med((r) => r.answers, 0),
+    ...summariseParts(rounds),
   };
+}
+
+function summariseParts(rounds: readonly DragRound[]): Pick<DragResult, 'parts' | 'tail'> {
+  const moves = rounds.flatMap((r) => r.lags.map((lag, k) => ({ lag, parts: r.parts[k] }))).filter((m) => m.parts !== null);
+  const p90 = percentile(moves.map((m) => m.lag), 90);
+  const slow = moves.filter((m) => m.lag > p90);
+  const of = (part: LagPart, list: typeof moves) => list.map((m) => m.parts![part]);
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const parts = Object.fromEntries(LAG_PARTS.map((p) => [p, { median: round(median(of(p, moves)), 2), p95: round(percentile(of(p, moves), 95), 2) }]));
+  const tail = Object.fromEntries(LAG_PARTS.map((p) => [p, round(mean(of(p, slow)), 2)]));
+  return { parts: parts as DragResult['parts'], tail: tail as DragResult['tail'] };
 }
 
 async function slide(page: Page, slider: Locator, steps: number): Promise<void> {
@@ -168,6 +233,13 @@ async function dragRound(context: BrowserContext, variant: Variant, moves: numbe
     const device = await waitForModel(page);
     if (device !== 'wasm') throw new Error(`(g) ${variant.name} runs on "${device}", not wasm`);
     await waitForMatrix(page, 4, 4);
+    if (variant.labsOpened) {
+      for (const lab of MODEL_LABS) {
+        await page.evaluate((hash) => (location.hash = hash), `#${lab}`);
+        await page.locator(`[data-testid="${lab}-lab"] [data-testid="runtime-panel"][data-status="ready"]`).waitFor({ timeout: 120_000 });
+      }
+      await page.evaluate(() => (location.hash = '#contrastive'));
+    }
     await page.getByRole('button', { name: 'Compose a scene…' }).click();
     await waitForMatrix(page, 5, 4);
     await drag(page, page.getByTestId('composer-surface'), across(30), 30); // warm-up
@@ -228,21 +300,30 @@ async function labTasks(context: BrowserContext, variant: Variant, errors: strin
     await temperature.waitFor();
     await traced('generative', 'the temperature slider', () => slide(page, temperature, 40));
     const tokens = generative.getByTestId('caption-tokens').getByRole('button');
-    await traced('generative', 'scrubbing tokens', async () => {
-      const count = await tokens.count();
-      for (let pass = 0; pass < 3; pass++) for (let k = 0; k < count; k++) await tokens.nth(k).click({ delay: 20 });
-    });
+    await traced('generative', 'scrubbing tokens', () => scrub(tokens));
+
+    await page.goto(`${variant.url}?device=wasm${variant.query ?? ''}#backbone`);
+    const backbone = page.getByTestId('backbone-lab');
+    await backbone.locator('[data-testid="runtime-panel"][data-status="ready"]').waitFor({ timeout: 120_000 });
+    await backbone.locator('[data-testid="answer"][data-status="done"]').waitFor({ timeout: 60_000 });
+    await traced('backbone', 'scrubbing answer tokens', () => scrub(backbone.getByTestId('answer-tokens').getByRole('button')));
     return tasks;
   } finally {
     await page.close();
   }
 }
 
+/** Clicks through every token of a strip, three times over. */
+async function scrub(tokens: Locator): Promise<void> {
+  const count = await tokens.count();
+  for (let pass = 0; pass < 3; pass++) for (let k = 0; k < count; k++) await tokens.nth(k).click({ delay: 20 });
+}
+
 /**
  * Drag rounds of every variant interleaved (the order alternating from round to round, so
  * the machine's load of the moment falls on both), then each lab's interactions per variant.
  */
-export async function runInteractions(variants: readonly Variant[], rounds: number, dragMoves: number, log: (line: string) => void): Promise<InteractionsRun> {
+export async function runInteractions(variants: readonly Variant[], rounds: number, dragMoves: number, log: (line: string) => void, labs = true): Promise<InteractionsRun> {
   const session = await openApp('?device=wasm');
   const errors: string[] = [];
   try {
@@ -260,13 +341,14 @@ export async function runInteractions(variants: readonly Variant[], rounds: numb
     }
     const results: VariantResult[] = [];
     for (const variant of all) {
-      const tasks = await labTasks(session.context, variant, errors, log);
-      const worst = tasks.reduce((a, b) => (b.longestMs > a.longestMs ? b : a));
+      // The labs' own interactions are traced once per build.
+      const tasks = labs && !variant.labsOpened ? await labTasks(session.context, variant, errors, log) : [];
+      const worst = tasks.length ? tasks.reduce((a, b) => (b.longestMs > a.longestMs ? b : a)) : null;
       results.push({
         variant: variant.name,
         drag: summariseDrag(drags.get(variant.name)!),
         tasks,
-        worst: `${worst.interaction} (${worst.lab} lab): ${worst.longestMs.toFixed(1)} ms (${worst.longestCpuMs.toFixed(1)} ms of CPU), ${worst.longestWhat}`,
+        worst: worst ? `${worst.interaction} (${worst.lab} lab): ${worst.longestMs.toFixed(1)} ms (${worst.longestCpuMs.toFixed(1)} ms of CPU), ${worst.longestWhat}` : 'no lab interaction measured',
       });
     }
     return { variants: results, external: session.external, pageErrors: [...session.pageErrors, ...errors] };
@@ -284,6 +366,10 @@ export function formatInteractions(run: InteractionsRun): string {
   lines.push('', '| build | lab | interaction | longest main-thread task (wall) | its CPU time (longest) | tasks over 16 ms (wall / CPU) | what filled the longest |', '|---|---|---|---|---|---|---|');
   for (const { variant, tasks } of run.variants) {
     for (const t of tasks) lines.push(`| ${variant} | ${t.lab} | ${t.interaction} | ${t.longestMs.toFixed(1)} ms | ${t.longestCpuMs.toFixed(1)} ms | ${t.over16} / ${t.over16Cpu} of ${t.tasks} | ${t.longestWhat} |`);
+  }
+  lines.push('', `| build | ${LAG_PARTS.map((p) => `${p}: median / p95 / mean above the lag's p90`).join(' | ')} |`, `|---|${LAG_PARTS.map(() => '---|').join('')}`);
+  for (const { variant, drag: d } of run.variants) {
+    if (d.parts) lines.push(`| ${variant} | ${LAG_PARTS.map((p) => `${d.parts[p].median} / ${d.parts[p].p95} / ${d.tail[p]} ms`).join(' | ')} |`);
   }
   for (const { variant, worst } of run.variants) lines.push(`worst (${variant}): ${worst}`);
   return lines.join('\n');

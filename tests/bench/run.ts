@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     part('(h)');
     decoding = await runDecoding(DECODING_REPS, DECODING_WARMUP, log);
     part('(g)');
-    interactions = await runInteractions([{ name: 'this build', url: '' }], DRAG_ROUNDS, DRAG_MOVES, log);
+    interactions = await runInteractions([{ name: 'this build', url: '' }, { name: 'this build, every lab opened', url: '', labsOpened: true }], DRAG_ROUNDS, DRAG_MOVES, log);
     part('(i)');
     budget = await runBudget(Number(process.env.BENCH_BUDGET_STEPS ?? 200), log);
     part('(j)');
