@@ -1,7 +1,8 @@
 /**
  * The Token lab's worker tasks against PyTorch, in Node: shapes-cm3 loaded with its VQ tokenizer
  * through the worker's loader; each golden sample tokenized to the goldens' codes and
- * reconstructed within 1e-4; each golden caption drawn greedily code for code and each golden
+ * reconstructed within 1e-4; each golden caption drawn greedily code for code (decoded within 1e-4
+ * of PyTorch's pixels) and each golden
  * image captioned word for word through the shared cached loop, every step streamed first; a
  * cancelled drawing stops at its next step; captions the model cannot read are refused with a
  * message naming why. Expected values come from the forge's goldens.json files.
@@ -15,7 +16,7 @@ import { expectClose, modelUnderTest, readModelJson, type GoldenTensor } from '.
 
 const { modelDir, modelId } = modelUnderTest('static/models/shapes-cm3');
 interface Greedy { prompts: number[][]; ids: number[][] }
-const cm3 = readModelJson<{ inputs: { captions: string[] }; draw: Greedy; caption: Greedy & { image_codes: number[][]; text: string[] } }>(modelDir, 'goldens.json');
+const cm3 = readModelJson<{ inputs: { captions: string[] }; draw: Greedy & { pixels: GoldenTensor }; caption: Greedy & { image_codes: number[][]; text: string[] } }>(modelDir, 'goldens.json');
 const vq = readModelJson<{ outputs: Record<string, GoldenTensor> }>(`${modelDir}/../shapes-vq`, 'goldens.json');
 
 type Of<K extends TaskResult['kind']> = Extract<TaskResult, { kind: K }>;
@@ -64,6 +65,7 @@ describe(`bundled ${modelId} with its VQ tokenizer: the worker's tasks equal PyT
       const drawn = result as Of<'draw'>;
       expect(drawn.prompt.map((t) => t.id)).toEqual(cm3.draw.prompts[k]);
       expect(drawn.steps.map((s) => s.id)).toEqual(cm3.draw.ids[k]);
+      expectClose(drawn.pixels.data, row(cm3.draw.pixels, k), 1e-4);
       expect(partials.filter((p) => p.kind === 'sequence-step').length).toBe(drawn.steps.length);
       for (const s of drawn.steps) expect(s.attention.dims.at(-1)).toBeGreaterThanOrEqual(cm3.draw.prompts[k].length);
     }
