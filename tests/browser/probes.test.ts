@@ -174,6 +174,16 @@ describe('Probe lab', () => {
     // The model's worker is gone and nothing more arrives.
     await page.waitForTimeout(3000);
     expect(await cells.count()).toBe(kept);
+    // A kept suite's wrong answers open in the Backbone lab, asking the question that was missed.
+    await cells.first().locator('button').click();
+    const failure = page.getByTestId('probe-failure').first();
+    await failure.waitFor();
+    const asked = (await failure.locator('.answers li').first().textContent())!.match(/“(.+?)”/)![1];
+    await failure.getByRole('button', { name: 'Open in its lab' }).click();
+    await expect.poll(() => page.evaluate(() => location.hash.split('?')[0])).toBe('#backbone');
+    const query = new URLSearchParams(await page.evaluate(() => location.hash.split('?')[1] ?? ''));
+    expect(query.get('question')).toBe(asked);
+    expect(query.get('model')).toBe('shapes-smolvlm');
     expect(session.pageErrors).toEqual([]);
     expect(session.external).toEqual([]);
   });
