@@ -161,6 +161,27 @@ describe('the Token lab', () => {
     expect(await lab.getByTestId('tokenized').getAttribute('data-label')).toBe(label);
   });
 
+  it('draws again with another seed, and the same seed draws the same image', async () => {
+    const drawing = lab.getByTestId('drawing');
+    const settled = async (seed: number) => {
+      await expect.poll(async () => (await drawing.getAttribute('data-for'))?.includes(`"seed":${seed}`) && (await drawing.getAttribute('data-status')), { timeout: 60_000 }).toBe('done');
+      return drawing.getAttribute('data-ids');
+    };
+    await lab.getByLabel('Caption to draw').fill(cm3.inputs.captions[0]);
+    await lab.getByRole('button', { name: 'Draw again with another seed' }).click();
+    const seeded = await settled(2);
+    expect(numbers(seeded)).toHaveLength(cm3.draw.ids[0].length);
+    await lab.getByLabel('Drawing seed').fill('2');
+    await lab.getByRole('button', { name: 'Draw', exact: true }).click();
+    await lab.getByLabel('Drawing seed').fill('3');
+    await lab.getByRole('button', { name: 'Draw', exact: true }).click();
+    await settled(3);
+    await lab.getByLabel('Drawing seed').fill('2');
+    await lab.getByRole('button', { name: 'Draw', exact: true }).click();
+    expect(await settled(2)).toBe(seeded);
+    await lab.getByRole('radio', { name: 'Greedy' }).first().check();
+  });
+
   it('cancels the drawing in flight when a new one starts', async () => {
     const [first, second] = cm3.inputs.captions;
     // The second drawing starts from inside the page the moment the first has drawn three codes.

@@ -82,6 +82,16 @@ describe(`bundled ${modelId} with its VQ tokenizer: the worker's tasks equal PyT
     }
   });
 
+  it('samples from the top k only, and the same seed draws the same image', async () => {
+    const sample = async (seed: number) => {
+      const { result } = await runDraw(model, { caption: cm3.inputs.captions[0], sampling: { kind: 'sample', temperature: 1.5, topK: 3, seed }, alternatives: 3 }, collect().stream);
+      return result as Of<'draw'>;
+    };
+    const first = await sample(7);
+    for (const s of first.steps) expect(s.alternatives.map((a) => a.id)).toContain(s.id);
+    expect((await sample(7)).steps.map((s) => s.id)).toEqual(first.steps.map((s) => s.id));
+  });
+
   it('stops a cancelled drawing at its next step', async () => {
     const { partials, stream } = collect(3);
     const { result } = await runDraw(model, { caption: cm3.inputs.captions[0], sampling: { kind: 'greedy' }, alternatives: 3 }, stream);
