@@ -128,6 +128,25 @@ describe('Probe lab', () => {
     expect(session.external).toEqual([]);
   });
 
+  it('exports the table as CSV and the chart as SVG and PNG, from the same numbers', async () => {
+    const exported = await exportJson(page);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('model,suite,metric,value,low,high,n,chance');
+    expect(lines).toHaveLength(1 + SUITE_IDS.length * 3);
+    const spatial = exported.results.find((r) => r.suite === 'spatial')!;
+    if (spatial.kind !== 'pairs') throw new Error('pairs');
+    expect(lines).toContain(`"shapes-clip (cosine)",spatial,group,${spatial.group.value.toFixed(4)},${spatial.group.low.toFixed(4)},${spatial.group.high.toFixed(4)},${COUNT},${(1 / 6).toFixed(4)}`);
+    await page.getByRole('combobox', { name: 'Chart metric' }).selectOption('text');
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export SVG' }).click()]);
+    const drawn = readFileSync((await svg.path())!, 'utf8');
+    expect(drawn.startsWith('<svg')).toBe(true);
+    const values = [...drawn.matchAll(/data-value="([^"]+)"/g)].map((m) => Number(m[1]));
+    expect(values).toEqual(exported.results.map((r) => (r.kind === 'pairs' ? r.text.value : NaN)));
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export PNG' }).click()]);
+    expect([...readFileSync((await png.path())!).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+  });
+
   it('shows the items a model got wrong, and opens one in its lab with its inputs', async () => {
     const exported = await exportJson(page);
     const spatial = exported.results.find((r) => r.suite === 'spatial')!;
