@@ -1,6 +1,6 @@
 import { mount } from 'svelte';
 import { RuntimeState } from './state/runtime.svelte';
-import { linkedModel } from './lib/link/labs';
+import { linkedModel } from './lib/link/model';
 import { findBundledModel } from './lib/registry/bundled';
 import './app.css';
 

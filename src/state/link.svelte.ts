@@ -9,9 +9,11 @@
  * `read` is called inside an effect (what it reads is tracked); `apply` gets a followed link's
  * checked values for the keys whose written form differs from what `read` says now. Keys a
  * link leaves out keep what the page has. Writing: the hash is written 150 ms after the state
- * last changed (Chromium throttles bursts of history calls); a change to a key that changes in
- * runs (typing, dragging, a slider) replaces the entry while the same key keeps changing, and any
- * other change adds one, so Back and Forward step through what the person did.
+ * last changed (Chromium throttles bursts of history calls). A change the person made adds a
+ * history entry, except that a key changing in runs (typing, dragging, a slider) replaces the
+ * entry while the same key keeps changing; changes the page makes by itself (a model loaded, a
+ * value corrected, a followed link completed) replace it. Back and Forward step through what
+ * the person did.
  */
 import { formatHash, parseHash, type LinkEntries } from '../lib/link/codec';
 import { READS_INPUTS } from '../lib/link/labs';
@@ -57,6 +59,9 @@ export class LinkState {
   private lastChange: Change | null = null;
   /** The next write replaces the entry (after following a link, or a correction the page made). */
   private settling = true;
+  /** A change came within a second of the person's input (pointer, key, typing): only those add entries. */
+  private acted = false;
+  private lastInput = -Infinity;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   /** The hash read when the first binding came (the link the page opened with). */
@@ -106,16 +111,21 @@ export class LinkState {
     if (initial.route !== '' && !options.known(initial.route)) this.report(`There is no view named ${quote(initial.route)}; the link opened the first page instead.`);
     const follow = () => this.follow(location.hash, false);
     window.addEventListener('hashchange', follow);
+    const act = () => (this.lastInput = performance.now());
+    const acts = ['pointerdown', 'keydown', 'input', 'change', 'drop', 'paste'] as const;
+    for (const type of acts) window.addEventListener(type, act, { capture: true, passive: true });
     const stop = $effect.root(() => {
       $effect(() => {
         const hash = this.hash;
         if (hash === null) return;
+        if (performance.now() - this.lastInput < 1000) this.acted = true;
         clearTimeout(this.timer);
         this.timer = setTimeout(() => this.write(hash), WRITE_DELAY_MS);
       });
     });
     return () => {
       window.removeEventListener('hashchange', follow);
+      for (const type of acts) window.removeEventListener(type, act, { capture: true });
       clearTimeout(this.timer);
       stop();
     };
@@ -227,14 +237,14 @@ export class LinkState {
   private applyTo(binding: LinkBinding, entries: LinkEntries, place: string): void {
     const { state, dropped } = readState(binding.fields, entries, place);
     for (const message of dropped) this.report(message);
-    const now = $state.snapshot(binding.read()) as Record<string, unknown>;
-    const changed: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(state)) {
-      const field = binding.fields[key];
-      if (formatted(field, value) !== formatted(field, now[key])) changed[key] = value;
-    }
-    if (Object.keys(changed).length === 0) return;
     try {
+      const now = $state.snapshot(binding.read()) as Record<string, unknown>;
+      const changed: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(state)) {
+        const field = binding.fields[key];
+        if (formatted(field, value) !== formatted(field, now[key])) changed[key] = value;
+      }
+      if (Object.keys(changed).length === 0) return;
       binding.apply(changed as StateOf<Schema>, (message) => this.report(message));
     } catch (error) {
       // A value that passed its field but not the view: said, and the page goes on.
@@ -256,14 +266,19 @@ export class LinkState {
     if (hash === location.hash) {
       this.remember(hash);
       this.settling = false;
+      this.acted = false;
       return;
     }
     const change = this.changeFrom(hash);
     const run = change.continuous && this.lastChange?.continuous === true && this.lastChange.signature === change.signature;
-    if (this.settling || run) history.replaceState(history.state, '', hash);
+    // Changes the page made by itself (a model answered, a value was corrected) join the entry.
+    const own = this.settling || !this.acted;
+    if (own || run) history.replaceState(history.state, '', hash);
     else history.pushState(history.state, '', hash);
-    this.lastChange = this.settling ? null : change;
+    if (!own) this.lastChange = change;
+    else if (this.settling) this.lastChange = null;
     this.settling = false;
+    this.acted = false;
     this.remember(hash);
   }
 

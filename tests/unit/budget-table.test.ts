@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { prefillFlops } from '../../src/lib/budget/cost';
 import { CAUSES, differenceCause, idefics3ShortSide } from '../../src/lib/budget/differences';
-import { hashForSize, sizeFromHash } from '../../src/lib/budget/link';
+import { parseHash } from '../../src/lib/link/codec';
+import { readState } from '../../src/lib/link/fields';
+import { LAB_FIELDS, linkTo } from '../../src/lib/link/labs';
 import { ARCHITECTURES, budgetTable, checkSize, referenceKnobs } from '../../src/lib/budget/registry';
 import { csv, growthSeries, tableCsv, tilesCsv } from '../../src/lib/budget/report';
 import { countKind, expandedText, SequenceBuilder, sequenceText } from '../../src/lib/budget/sequence';
@@ -25,11 +27,17 @@ describe('checking a typed size', () => {
 });
 
 describe('the link', () => {
-  it('reads the size from #budget?w=…&h=… and writes it back', () => {
-    expect(sizeFromHash('#budget?w=1920&h=1080')).toEqual({ width: '1920', height: '1080' });
-    expect(sizeFromHash('#budget')).toBeNull();
-    expect(sizeFromHash('#llip?w=1&h=2')).toBeNull();
-    expect(sizeFromHash(hashForSize(640, 480))).toEqual({ width: '640', height: '480' });
+  it('reads the size, the row and the knobs from #budget?w=…&h=…, and writes them back', () => {
+    const read = (hash: string) => readState(LAB_FIELDS.budget, parseHash(hash).entries);
+    expect(read('#budget?w=1920&h=1080').state).toEqual({ w: '1920', h: '1080' });
+    expect(read('#budget').state).toEqual({});
+    const hash = linkTo('budget', { w: '640', h: '480', arch: 'internvl2.5', maxTiles: 6 });
+    expect(hash).toBe('#budget?w=640&h=480&arch=internvl2.5&maxTiles=6');
+    expect(read(hash)).toEqual({ state: { w: '640', h: '480', arch: 'internvl2.5', maxTiles: 6 }, dropped: [] });
+    // A knob outside its slider and a row that is not one of the ten are dropped, with a reason.
+    const bad = read('#budget?maxTiles=99&arch=gpt-5');
+    expect(bad.state).toEqual({});
+    expect(bad.dropped).toHaveLength(2);
   });
 });
 

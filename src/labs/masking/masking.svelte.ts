@@ -24,6 +24,10 @@ export class MaskingLab {
   error = $state<string | null>(null);
   running = $state(false);
   modelMs = $state<number | null>(null);
+  /** A word mask from a link, for the caption's next tokenization (it is checked against the tokens then). */
+  linkedWords = $state.raw<number[] | null>(null);
+  /** Says that part of a link did not fit the model (set by the page's link). */
+  onDropped: ((message: string) => void) | null = null;
 
   private tokenizedFor: { caption: string; generation: number } | null = null;
 
@@ -72,15 +76,23 @@ export class MaskingLab {
       this.result = null;
       return;
     }
-    if (this.patchMask.length !== this.patches) this.patchMask = randomMask(this.patches, 0, 0);
+    if (this.patchMask.length !== this.patches) {
+      if (this.patchMask.length > 0) this.onDropped?.(`patches: ${this.patchMask.length} values for a model of ${this.patches} patches; no patch is masked.`);
+      this.patchMask = randomMask(this.patches, 0, 0);
+    }
     const generation = this.runtime.generation;
     try {
       if (!this.tokenizedFor || this.tokenizedFor.caption !== caption || this.tokenizedFor.generation !== generation) {
         const { result } = await this.runtime.client.run({ kind: 'tokenize', texts: [caption] }, 'masking-tokenize');
         const tokens = result.tokens[0];
         const previous = this.tokens;
-        // Same number of tokens (say "red" became "blue"): the masks stay where they were.
-        this.tokenMask = previous && previous.ids.length === tokens.ids.length ? this.tokenMask.map((m, k) => (tokens.special[k] ? 0 : m)) : tokens.ids.map(() => 0);
+        // Same number of tokens (say "red" became "blue"): the masks stay where they were. A
+        // link's word mask is for this caption: used when it fits its tokens.
+        const linked = this.linkedWords;
+        this.linkedWords = null;
+        if (linked && linked.length !== tokens.ids.length) this.onDropped?.(`words: ${linked.length} values for a caption of ${tokens.ids.length} tokens; no word is masked.`);
+        const kept = linked?.length === tokens.ids.length ? linked : previous && previous.ids.length === tokens.ids.length ? this.tokenMask : null;
+        this.tokenMask = kept ? kept.map((m, k) => (tokens.special[k] ? 0 : m)) : tokens.ids.map(() => 0);
         this.tokens = tokens;
         this.tokenizedFor = { caption, generation };
       }

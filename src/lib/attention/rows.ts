@@ -31,3 +31,12 @@ export function attentionRow(
   }
   return out;
 }
+
+/**
+ * A pick that fits a tensor of `count` layers or heads: a number out of range (a link made for
+ * another model) becomes the mean, so a view never asks `attentionRow` for what is not there.
+ * @example fitPick(7, 4) // 'mean'
+ */
+export function fitPick(which: Pick, count: number): Pick {
+  return which === 'mean' || (which >= 0 && which < count) ? which : 'mean';
+}

@@ -7,18 +7,13 @@
  *
  * `linkTo('masking', { caption: 'a blue circle', patches: '…' })` builds a link to a view, type-checked.
  */
-import { formatHash, parseHash } from './codec';
-import { bits, decimal, integer, list, oneOf, orWord, readState, text, writeState, type Field, type Schema, type StateOf } from './fields';
+import { formatHash } from './codec';
+import { bits, decimal, integer, list, oneOf, orWord, text, writeState, type Field, type Schema, type StateOf } from './fields';
 import { INPUT_FIELDS, MAX_LINKED_IMAGES } from './inputs';
-import type { Dtype } from '../runtime/protocol';
+import { modelId, precision } from './model';
+import { ARCHITECTURES } from '../budget/registry';
 
 /** A model: a bundled id (`shapes-siglip`) or a hub repo (`owner/name`). Which ones a lab runs, it checks. */
-export const modelId: Field<string> = {
-  expects: 'a model id (shapes-clip, or owner/name on the hub)',
-  parse: (raw) => (/^[A-Za-z0-9][\w.-]{0,95}(\/[A-Za-z0-9][\w.-]{0,95})?$/.test(raw) ? raw : undefined),
-  format: (value) => value,
-};
-export const precision = oneOf(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const);
 
 /** An image of the shared inputs, by position. */
 const imageAt = integer(0, MAX_LINKED_IMAGES - 1);
@@ -41,6 +36,14 @@ export const pairing: Field<{ image: number; caption: number | null }> = {
     return { image: Number(match[1]), caption: match[2] === 'none' ? null : Number(match[2]) };
   },
   format: (p) => `${p.image}-${p.caption ?? 'none'}`,
+};
+
+/** The explorer's size (as typed: it checks it), row and every family's knobs by their own names (longestEdge, maxTiles, …). */
+const BUDGET_FIELDS: { readonly w: Field<string>; readonly h: Field<string>; readonly arch: Field<string>; readonly [knob: string]: Field<string> | Field<number> } = {
+  w: text(12),
+  h: text(12),
+  arch: oneOf(ARCHITECTURES.map((a) => a.id)),
+  ...Object.fromEntries(ARCHITECTURES.flatMap((a) => a.knobs.map((k) => [k.id, decimal(k.min, k.max, { continuous: true })]))),
 };
 
 export const LAB_FIELDS = {
@@ -86,11 +89,7 @@ export const LAB_FIELDS = {
     layer: pick,
     head: pick,
   },
-  budget: {
-    w: text(12),
-    h: text(12),
-    arch: text(40, { continuous: false }),
-  },
+  budget: BUDGET_FIELDS,
 } as const satisfies Record<string, Schema>;
 
 export type LabRoute = keyof typeof LAB_FIELDS;
@@ -107,14 +106,3 @@ export function linkTo<R extends LabRoute>(route: R, state: StateOf<(typeof LAB_
   return formatHash(route, [...own, ...shared]);
 }
 
-/**
- * The model and precision a link gives a route, read before anything mounts (the page starts
- * that model's download first), or null.
- * @example linkedModel('#contrastive?model=shapes-siglip&dtype=fp32', 'contrastive') // { model: 'shapes-siglip', dtype: 'fp32' }
- */
-export function linkedModel(hash: string, route: 'contrastive' | 'backbone'): { model: string; dtype?: Dtype } | null {
-  const parsed = parseHash(hash);
-  if (parsed.route !== route) return null;
-  const { state } = readState({ model: modelId, dtype: precision }, parsed.entries.filter(([key]) => key === 'model' || key === 'dtype'));
-  return state.model ? { model: state.model, ...(state.dtype ? { dtype: state.dtype } : {}) } : null;
-}
