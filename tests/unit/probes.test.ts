@@ -192,3 +192,25 @@ describe('the Probe lab link', () => {
     expect(parseProbeHash('#probes')).toEqual({ seed: 1, count: 24 });
   });
 });
+
+describe('suite results', () => {
+  it('sums up answers: accuracy over every question, hallucination over the absent ones, and writes them as CSV', async () => {
+    const { qaSuiteResult, resultsCsv } = await import('../../src/lib/probes/report');
+    const suite = generateSuite('existence', 5, 2);
+    // Item 0: "yes." to both (the absent object hallucinated); item 1: both right.
+    const answers = [['yes.', 'yes.'], ['no.', 'yes.']];
+    const result = qaSuiteResult('vlm', suite, answers, 10);
+    if (result.kind !== 'answers') throw new Error('answers');
+    expect(result.accuracy.value).toBe(3 / 4);
+    expect(result.accuracy.n).toBe(4);
+    expect(result.hallucination.value).toBe(1 / 2);
+    expect(result.hallucination.n).toBe(2);
+    expect(result.chance).toBe(0.5);
+    const csv = resultsCsv([result], new Map([['vlm', 'a VLM']])).trim().split('\n');
+    expect(csv).toHaveLength(3);
+    expect(csv[1].startsWith('"a VLM",existence,accuracy,0.7500,')).toBe(true);
+    expect(csv[1].endsWith(',4,0.5000')).toBe(true);
+    expect(csv[2].startsWith('"a VLM",existence,hallucination,0.5000,')).toBe(true);
+    expect(csv[2].endsWith(',2,')).toBe(true);
+  });
+});

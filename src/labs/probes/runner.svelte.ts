@@ -4,7 +4,7 @@
  * suites are kept as they finish; cancelling stops the request in flight and keeps them.
  */
 import { RuntimeError } from '../../lib/runtime/client';
-import type { Family } from '../../lib/runtime/protocol';
+import type { Dtype, Family } from '../../lib/runtime/protocol';
 import { RuntimeState } from '../../state/runtime.svelte';
 import { generateSuite } from '../../lib/probes/suites';
 import { pairSuiteResult, qaSuiteResult, type SuiteResult } from '../../lib/probes/report';
@@ -13,6 +13,12 @@ import { SUITE_IDS, type Suite, type SuiteId } from '../../lib/probes/types';
 import { answerQuestions, prepareSuite, scorePairs, yieldToPage, type SuiteInputs } from './scoring';
 
 const CHANNEL = 'probe';
+
+/** A hub repo to probe, in the precision asked for. */
+export interface HubChoice {
+  readonly hub: string;
+  readonly dtype: Dtype;
+}
 
 export interface RunProgress {
   readonly stage: string;
@@ -39,7 +45,7 @@ export class ProbeRun {
    * Runs every suite (`count` items each, drawn from `seed`) on each model. A hub model is
    * given by its repo id; its family, read from its config as it loads, decides how it scores.
    */
-  async run(models: readonly (ProbeModel | { hub: string })[], seed: number, count: number, suiteIds: readonly SuiteId[] = SUITE_IDS): Promise<void> {
+  async run(models: readonly (ProbeModel | HubChoice)[], seed: number, count: number, suiteIds: readonly SuiteId[] = SUITE_IDS): Promise<void> {
     this.cancel();
     const mine = ++this.runs;
     this.stopped = false;
@@ -109,7 +115,7 @@ export class ProbeRun {
     this.runtime = null;
   }
 
-  private async loadModel(asked: ProbeModel | { hub: string }): Promise<ProbeModel> {
+  private async loadModel(asked: ProbeModel | HubChoice): Promise<ProbeModel> {
     const source = 'hub' in asked ? { id: asked.hub, origin: 'hub' as const } : asked.source;
     const families: readonly Family[] = 'hub' in asked ? PROBE_FAMILIES : [asked.family];
     const same = this.runtime && this.runtime.model.id === source.id && this.runtime.model.origin === source.origin && this.runtime.status === 'ready';
@@ -117,7 +123,7 @@ export class ProbeRun {
       this.release();
       this.progress = { ...this.progress, stage: `Loading ${source.id}` };
       this.runtime = new RuntimeState(source, families);
-      const ok = await this.runtime.load(source, this.runtime.device, { dtype: 'fp32' });
+      const ok = await this.runtime.load(source, this.runtime.device, { dtype: 'hub' in asked ? asked.dtype : 'fp32' });
       if (!ok) throw new Error(this.runtime.error ?? `${source.id} could not be loaded.`);
     }
     const info = this.runtime!.info!;

@@ -59,7 +59,12 @@ const stream = (seed: number, suite: SuiteId, metric: number) => seededRandom(bo
  */
 export function pairSuiteResult(model: string, suite: Suite, scores: readonly PairScores[], extra: { unknownWords: readonly string[]; ms: number }): SuiteResult {
   const items = suite.items.map((item, k) => ({ index: item.index, scores: scores[k], outcome: itemOutcome(scores[k], item.truth) }));
-  const chances = suite.items.map((item) => chanceLevels(item.truth));
+  // Items of a suite share a few truth patterns: each pattern's chance is counted once.
+  const byPattern = new Map<string, ReturnType<typeof chanceLevels>>();
+  const chances = suite.items.map((item) => {
+    const key = JSON.stringify(item.truth);
+    return byPattern.get(key) ?? byPattern.set(key, chanceLevels(item.truth)).get(key)!;
+  });
   return {
     kind: 'pairs',
     model,
