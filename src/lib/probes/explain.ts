@@ -26,7 +26,7 @@ export const SUITE_TEXT: Readonly<Record<SuiteId, SuiteText>> = {
   counting: {
     title: 'Counting',
     probes: 'One to three shapes of a kind (sometimes beside a shape of another kind), and the same scene with one more. "two circles" against "three circles".',
-    why: 'Number words are rare in captions and one more small shape changes the pooled image embedding little. A tokenizer that never saw a number word reads it as unknown: the page names such words, and both captions become the same.',
+    why: 'ShapesWorld\'s captions count only to two ("two circles"), as captions in the wild rarely count at all, and one more small shape changes a pooled image embedding little. A tokenizer that never saw a number word reads it as unknown: the table names such words, and both captions then read the same.',
   },
   existence: {
     title: 'Existence and hallucination',
@@ -46,4 +46,5 @@ export const SCORE_TEXT = {
   group: 'Group score: both at once, for every image and caption of the pair.',
   accuracy: 'Accuracy: the answer starts with the true one ("yes", "three", "small", "at the top left").',
   hallucination: 'Hallucination rate: "yes" to a yes-or-no question about something that is not in the image.',
+  below: 'Far below chance is a finding too: a model that embeds both captions of a pair alike prefers the same image for both, so its image and group scores fall to zero.',
 } as const;
