@@ -107,6 +107,24 @@ describe('the Token lab', () => {
     expect(far.every((v) => v === 0)).toBe(true);
     await lab.getByRole('button', { name: 'Undo all edits' }).click();
     await expect.poll(async () => numbers(await lab.getByTestId('tokenized').getAttribute('data-codes'))).toEqual(before);
+    // Paint: the chosen code over the bottom row's first two cells, dragged across them.
+    await lab.getByRole('radio', { name: /^Paint with the chosen code/ }).check();
+    await lab.getByTestId('codebook').getByRole('button', { name: new RegExp(`^Code ${other}, used`) }).click();
+    const edited = lab.getByLabel('The edited codes decoded');
+    await edited.scrollIntoViewIfNeeded();
+    const box = (await edited.boundingBox())!;
+    const cellSide = box.width / GRID;
+    const y = box.y + (GRID - 0.5) * cellSide;
+    await page.mouse.move(box.x + 0.5 * cellSide, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 1.5 * cellSide, y, { steps: 4 });
+    await page.mouse.up();
+    const painted = [CELLS - GRID, CELLS - GRID + 1];
+    await expect.poll(async () => numbers(await lab.getByTestId('tokenized').getAttribute('data-codes')).flatMap((c, i) => (c !== before[i] ? [i] : [])), { timeout: 30_000 })
+      .toEqual(painted.filter((i) => before[i] !== other));
+    for (const i of painted) expect(numbers(await lab.getByTestId('tokenized').getAttribute('data-codes'))[i]).toBe(other);
+    await lab.getByRole('button', { name: 'Undo all edits' }).click();
+    await lab.getByRole('radio', { name: /^Select a cell/ }).check();
   });
 
   it('draws each golden caption greedily with PyTorch\'s codes, decoded within 1e-3 of PyTorch\'s pixels', async () => {
