@@ -17,6 +17,7 @@ import { expectClose, modelUnderTest, readModelJson, type GoldenTensor } from '.
 const { modelDir, modelId } = modelUnderTest('static/models/shapes-cm3');
 interface Greedy { prompts: number[][]; ids: number[][] }
 const cm3 = readModelJson<{ inputs: { captions: string[] }; draw: Greedy & { pixels: GoldenTensor }; caption: Greedy & { image_codes: number[][]; text: string[] } }>(modelDir, 'goldens.json');
+const { max_caption_tokens: maxCaption } = readModelJson<{ max_caption_tokens: number }>(modelDir, 'config.json');
 const vq = readModelJson<{ outputs: Record<string, GoldenTensor> }>(`${modelDir}/../shapes-vq`, 'goldens.json');
 
 type Of<K extends TaskResult['kind']> = Extract<TaskResult, { kind: K }>;
@@ -103,6 +104,7 @@ describe(`bundled ${modelId} with its VQ tokenizer: the worker's tasks equal PyT
     const draw = (caption: string) => runDraw(model, { caption, sampling: { kind: 'greedy' }, alternatives: 3 }, collect().stream);
     await expect(draw('   ')).rejects.toThrow(/Type a caption first/);
     await expect(draw('a purple circle')).rejects.toThrow(/“purple”/);
-    await expect(draw('a red circle '.repeat(6))).rejects.toThrow(/at most 14/);
+    // [BOS] and [EOS] take two of the model's tokens.
+    await expect(draw('a '.repeat(maxCaption - 1))).rejects.toThrow(new RegExp(`at most ${maxCaption - 2}`));
   });
 });
