@@ -21,7 +21,7 @@ function truth(root: HTMLElement, captions: string[]): number | null {
 export const failures: Lesson = {
   id: 'failures',
   title: 'Where VLMs fail',
-  summary: 'Word order, relations and attributes; and an answer about something that is not there.',
+  summary: 'Relations and attribute binding, an answer about something that is not there, and probes that measure it all.',
   family: 'failures',
   steps: [
     {
@@ -80,6 +80,14 @@ export const failures: Lesson = {
           },
         },
       ],
+    },
+    {
+      title: 'Many minimal pairs at once',
+      link: '#probes?seed=7&n=24',
+      figure: 'probe-status',
+      text: `One pair proves little. The Probe lab builds seeded suites of such minimal pairs from ShapesWorld (spatial relations, attribute binding, word order, counting, things that are not there) and scores every model of the playground on them, with chance levels and intervals, so a weakness is measured rather than anecdotal.
+
+Press “Run the probes”, then open a failed item in its lab to see it the way this lesson did.`,
     },
   ],
 };
