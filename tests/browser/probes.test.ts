@@ -180,6 +180,22 @@ describe('Probe lab', () => {
     expect(session.external).toEqual([]);
   });
 
+  it('asks a hub SmolVLM from the mirror the questions, through the same worker path', async () => {
+    await chooseModels(page, [], 'fixtures/shapes-smolvlm-untapped');
+    await page.getByRole('spinbutton', { name: 'Items per suite' }).fill('3');
+    await runAndWait(page);
+    const exported = await exportJson(page);
+    expect(exported.itemsPerSuite).toBe(3);
+    expect(exported.results.map((r) => r.model)).toEqual(SUITE_IDS.map(() => 'hub:fixtures/shapes-smolvlm-untapped'));
+    for (const r of exported.results) {
+      if (r.kind !== 'answers') throw new Error('a SmolVLM answers');
+      expect(r.accuracy.n).toBe(6);
+      expect(r.items.flatMap((i) => i.answers).every((a) => a.answer.length > 0)).toBe(true);
+    }
+    expect(session.external).toEqual([]);
+    await page.getByRole('spinbutton', { name: 'Items per suite' }).fill(String(COUNT));
+  });
+
   it('cancelling stops the work and keeps the suites already finished', async () => {
     await chooseModels(page, ['shapes-smolvlm']);
     await page.getByRole('button', { name: 'Run the probes' }).click();
