@@ -22,7 +22,14 @@ const READERS: Readonly<Record<string, Reader>> = {
   },
   llip: (root) => {
     const table = readTable(root, 'llip-weights');
-    return table ? { kind: 'grid', ...table, note: 'weight of each mixture token, per caption' } : null;
+    if (!table) return null;
+    // One row per caption: the mean of its heads' weights (the table lists each head).
+    const captions = [...new Set(table.rows)];
+    const values = captions.map((c) => {
+      const rows = table.values.filter((_, r) => table.rows[r] === c);
+      return rows[0].map((_, m) => rows.reduce((s, row) => s + row[m], 0) / rows.length);
+    });
+    return { kind: 'grid', rows: captions, columns: values[0].map((_, m) => `m${m + 1}`), values, note: 'mixture-token weights per caption (mean of the heads)' };
   },
   masking: (root) => {
     const itm = readNumber(root, 'itm');
@@ -38,6 +45,19 @@ const READERS: Readonly<Record<string, Reader>> = {
     const text = readText(root, 'answer-text');
     const first = readTable(root, 'answer-alternatives')?.values[0]?.[0];
     return text === null || first === undefined ? null : { kind: 'text', text, value: first, note: 'probability of the token shown' };
+  },
+  tokens: (root) => {
+    const figure = root.querySelector('[data-testid="tokenized"]');
+    const codes = figure?.getAttribute('data-codes');
+    const error = Number(figure?.getAttribute('data-error'));
+    if (!codes || !Number.isFinite(error)) return null;
+    const list = codes.split(',');
+    return { kind: 'text', text: `${figure!.getAttribute('data-label') ?? 'the image'}: ${list.length} codes, ${new Set(list).size} distinct`, value: error, note: 'mean error of the image rebuilt from its codes (of 255 levels)' };
+  },
+  probes: (root) => {
+    const cells = [...root.querySelectorAll<HTMLElement>('[data-testid="probe-table"] [data-group]')];
+    if (cells.length === 0) return null;
+    return { kind: 'bars', labels: cells.map((c) => `${c.dataset.model} · ${c.dataset.suite}`), values: cells.map((c) => Number(c.dataset.group)), note: 'group score per model and suite' };
   },
 };
 
