@@ -6,6 +6,7 @@
  * suites run against its idle frame rate measured just before, with the longest frame.
  * Run alone: `vite build --mode bench && npx tsx tests/bench/probes.ts`.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { openApp } from '../browser/harness';
@@ -46,7 +47,8 @@ export async function runProbes(items: number, log: (line: string) => void): Pro
   const session = await openApp(`?device=wasm#probes?seed=1&n=${items}`);
   const { page } = session;
   await page.getByTestId('probes-lab').waitFor();
-  await page.addScriptTag({ path: MEASURE });
+  // Evaluated, not added as a <script>: the page's Content-Security-Policy does not apply to it.
+  await page.evaluate(readFileSync(MEASURE, 'utf8'));
   const suites: ProbeSuiteTiming[] = [];
   const frames: ProbesRun['frames'][number][] = [];
   for (const model of BUNDLED_PROBE_MODELS) {
