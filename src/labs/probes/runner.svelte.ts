@@ -81,9 +81,9 @@ export class ProbeRun {
           this.results = [...this.results, { ...result, ms }];
           this.progress = { stage: this.progress.stage, done: ++done, total };
         }
-        // A model's worker ends with its suites: memory and threads go back before the next one.
-        this.release();
       }
+      // The last model's worker ends with its suites (each earlier one ended as the next loaded).
+      this.release();
       this.status = 'done';
       this.progress = { stage: 'Done', done, total };
     } catch (error) {
@@ -120,6 +120,7 @@ export class ProbeRun {
     const families: readonly Family[] = 'hub' in asked ? PROBE_FAMILIES : [asked.family];
     const same = this.runtime && this.runtime.model.id === source.id && this.runtime.model.origin === source.origin && this.runtime.status === 'ready';
     if (!same) {
+      // A model's worker ends before the next one starts: memory and threads go back first.
       this.release();
       this.progress = { ...this.progress, stage: `Loading ${source.id}` };
       this.runtime = new RuntimeState(source, families);
