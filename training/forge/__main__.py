@@ -42,6 +42,7 @@ def train_command(name, argv):
     parser.add_argument("--smoke", action="store_true", help="a few steps, losses checked against the pinned ones")
     parser.add_argument("--pin", action="store_true", help="with --smoke: pin this run's losses instead of checking them")
     parser.add_argument("--losses", help="also write the loss of every step here (JSON)")
+    parser.add_argument("--save-along", action="store_true", help="also save the checkpoint at every log entry (a long run loses nothing)")
     spec.Training.add_arguments(parser)
     parser.set_defaults(**spec.Training.defaults)
     args = parser.parse_args(argv)
@@ -49,9 +50,13 @@ def train_command(name, argv):
         vars(args).update(spec.Training.smoke)
     torch.set_num_threads(args.threads)
     training = spec.Training(spec.Training.load_data(args.data), args)
-    model, run = train(training)
     path = args.checkpoint or (checkpoint.default_path(f"{name}-smoke") if args.smoke else checkpoint.default_path(name))
-    checkpoint.save(path, name, model, training.data.meta, training.report(model, run), training.extras())
+
+    def save(model, run):
+        checkpoint.save(path, name, model, training.data.meta, training.report(model, run), training.extras())
+
+    model, run = train(training, save if args.save_along else None)
+    save(model, run)
     if args.losses:
         with open(args.losses, "w") as f:
             json.dump(run.losses, f)

@@ -88,8 +88,10 @@ def learning_rate(base, step, warmup, progress):
     return base * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
 
 
-def train(training: Training):
-    """Trains training.build()'s model on training.data -> (model, Run)."""
+def train(training: Training, on_log=None):
+    """Trains training.build()'s model on training.data -> (model, Run). on_log(model, run), when
+    given, is called after each log entry (run.steps and run.seconds say how far it has come): a
+    long run keeps a checkpoint along the way."""
     args, data = training.args, training.data
     torch.manual_seed(args.seed)
     model = training.build()
@@ -128,6 +130,9 @@ def train(training: Training):
                 entry["seconds_with_validation"] = round(time.time() - start, 1)
             run.history.append(entry)
             print(json.dumps(entry), flush=True)
+            if on_log:
+                run.steps, run.seconds = step, time.time() - start
+                on_log(model, run)
     run.steps, run.seconds = step, time.time() - start
     if not run.history or run.history[-1]["step"] != step:
         run.final = training.validate(model)

@@ -72,10 +72,15 @@ class SmolVlm(nn.Module):
         _, hidden, attentions = self.vision(frames)
         return self.vision.ln_post(hidden)[:, 1:], attentions
 
+    def shuffled_features(self, frames):
+        """frames [F, 3, 32, 32] -> the connector's input [F, 16, 4 · W] (the frozen tower's part), attentions."""
+        features, attentions = self.vision_features(frames)
+        return pixel_shuffle(features, self.config.grid, self.config.scale_factor), attentions
+
     def image_features(self, frames):
         """frames [F, 3, 32, 32] -> visual tokens in the LM's space [F, 16, hidden], attentions."""
-        features, attentions = self.vision_features(frames)
-        return self.connector(pixel_shuffle(features, self.config.grid, self.config.scale_factor)), attentions
+        shuffled, attentions = self.shuffled_features(frames)
+        return self.connector(shuffled), attentions
 
     def embed(self, input_ids, image_features):
         """Token embeddings with the image features written over the <image> positions, in order."""
@@ -85,10 +90,13 @@ class SmolVlm(nn.Module):
         where = (input_ids == self.config.image_token_id)[..., None]
         return embeds.masked_scatter(where, image_features.reshape(-1, embeds.shape[-1]).to(embeds.dtype))
 
-    def forward(self, input_ids, attention_mask, frames=None):
+    def forward(self, input_ids, attention_mask, frames=None, shuffled=None):
         """Teacher-forced logits [batch, T, V] of right-padded prompts whose <image> tokens are
-        expanded (the processor's count), with their frames (5 per image, in prompt order)."""
-        features = None if frames is None else self.image_features(frames)[0]
+        expanded (the processor's count), with their frames (5 per image, in prompt order), or
+        with the frozen tower's output for them already computed (shuffled_features)."""
+        if shuffled is None and frames is not None:
+            shuffled = self.shuffled_features(frames)[0]
+        features = None if shuffled is None else self.connector(shuffled)
         embeds = self.embed(input_ids, features)
         positions = torch.arange(input_ids.shape[1])[None, :].expand(input_ids.shape[0], -1)
         return self.lm.decode(embeds, attention_mask, positions, self.lm.empty_cache(input_ids.shape[0]))[0]
