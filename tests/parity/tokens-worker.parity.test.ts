@@ -104,6 +104,7 @@ describe(`bundled ${modelId} with its VQ tokenizer: the worker's tasks equal PyT
     const draw = (caption: string) => runDraw(model, { caption, sampling: { kind: 'greedy' }, alternatives: 3 }, collect().stream);
     await expect(draw('   ')).rejects.toThrow(/Type a caption first/);
     await expect(draw('a purple circle')).rejects.toThrow(/“purple”/);
+    await expect(draw('a red circle!')).rejects.toThrow(/“!”/);
     // [BOS] and [EOS] take two of the model's tokens.
     await expect(draw('a '.repeat(maxCaption - 1))).rejects.toThrow(new RegExp(`at most ${maxCaption - 2}`));
   });

@@ -156,7 +156,9 @@ function captionIds(model: LoadedModel, caption: string): number[] {
   const text = caption.trim();
   if (!text) throw new BadCaptionError('Type a caption first.');
   const unk = tokenizer.unk_token_id ?? undefined;
-  const unknown = text.split(/\s+/).filter((w) => unk !== undefined && tokenizer.encode(w, { add_special_tokens: false }).includes(unk));
+  // Words and punctuation apart, as the tokenizer's BERT pre-tokenizer splits them.
+  const pieces = text.match(/[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu) ?? [];
+  const unknown = pieces.filter((w) => unk !== undefined && tokenizer.encode(w, { add_special_tokens: false }).includes(unk));
   if (unknown.length) {
     const words = [...new Set(unknown)].map((w) => `“${w}”`).join(', ');
     throw new BadCaptionError(`${model.info.source.id} does not know ${unknown.length === 1 ? 'the word' : 'the words'} ${words}: it reads only ShapesWorld's words (colours, shapes, sizes, places).`);
