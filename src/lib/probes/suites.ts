@@ -39,17 +39,23 @@ export function claimHolds(claim: Claim, scene: Scene): boolean {
 const yesNo = (image: 0 | 1, question: string, yes: boolean): QaProbe => ({ image, question, answer: yes ? 'yes' : 'no', options: 2, absent: !yes });
 const mirror = (s: SceneShape, axis: 'x' | 'y'): SceneShape => (axis === 'x' ? { ...s, cx: 1 - s.cx } : { ...s, cy: 1 - s.cy });
 
-/** Two shapes in a line; the second image is the first mirrored, so "left of" becomes "right of". */
-function spatialPair(random: Random): Pair {
-  const [kindA, kindB] = twoOf(random, shapeIds());
-  const [colourA, colourB] = twoOf(random, colourIds());
+/** Two cells in a line (a row or a column), the first before the second: where a relation shows. */
+function cellsInLine(random: Random): { horizontal: boolean; near: Cell; far: Cell } {
   const horizontal = random() < 0.5;
   const line = Math.floor(random() * 3);
   const [near, far] = random() < 0.5 ? [0, 2] : random() < 0.5 ? [0, 1] : [1, 2];
   const cell = (k: number): Cell => (horizontal ? { row: line, column: k } : { row: k, column: line });
+  return { horizontal, near: cell(near), far: cell(far) };
+}
+
+/** Two shapes in a line; the second image is the first mirrored, so "left of" becomes "right of". */
+function spatialPair(random: Random): Pair {
+  const [kindA, kindB] = twoOf(random, shapeIds());
+  const [colourA, colourB] = twoOf(random, colourIds());
+  const { horizontal, near, far } = cellsInLine(random);
   const background = greyBackground(random);
-  const a = shapeInCell(random, kindA, colourA, cell(near));
-  const b = shapeInCell(random, kindB, colourB, cell(far));
+  const a = shapeInCell(random, kindA, colourA, near);
+  const b = shapeInCell(random, kindB, colourB, far);
   const axis = horizontal ? 'x' : 'y';
   const [yes, no] = horizontal ? ['left-of', 'right-of'] : ['above', 'below'];
   const claim = (relation: string) => meaning(`relation:${colourA}:${kindA}:${relation}:${colourB}:${kindB}`);
@@ -83,13 +89,10 @@ function bindingPair(random: Random): Pair {
 function orderPair(random: Random): Pair {
   const [kindA, kindB] = twoOf(random, shapeIds());
   const colour = pick(random, colourIds());
-  const horizontal = random() < 0.5;
-  const line = Math.floor(random() * 3);
-  const [near, far] = random() < 0.5 ? [0, 2] : random() < 0.5 ? [0, 1] : [1, 2];
-  const cell = (k: number): Cell => (horizontal ? { row: line, column: k } : { row: k, column: line });
+  const { horizontal, near, far } = cellsInLine(random);
   const background = greyBackground(random);
-  const a = shapeInCell(random, kindA, colour, cell(near));
-  const b = shapeInCell(random, kindB, colour, cell(far));
+  const a = shapeInCell(random, kindA, colour, near);
+  const b = shapeInCell(random, kindB, colour, far);
   const relation = horizontal ? 'left-of' : 'above';
   const swapped: [SceneShape, SceneShape] = [{ ...a, kind: kindB }, { ...b, kind: kindA }];
   const question = `Is the ${shapeWord(kindA)} ${relationWord(relation)} the ${shapeWord(kindB)}?`;
