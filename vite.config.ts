@@ -2,6 +2,7 @@ import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { hubMirror } from './tooling/hub-mirror';
 import { precompressed } from './tooling/precompressed';
+import { csp } from './tooling/csp';
 
 // Cross-origin isolation lets ORT run multi-threaded WASM; everything the app loads is its own.
 const isolation = {
@@ -16,7 +17,7 @@ export default defineConfig(({ mode }) => {
   const bench = mode === 'bench';
   const input: Record<string, string> = bench ? { main: 'index.html', bench: 'bench.html' } : { main: 'index.html' };
   return {
-    plugins: [svelte(), hubMirror(), precompressed()],
+    plugins: [svelte(), hubMirror(), precompressed(), csp()],
     publicDir: 'static',
     // "mpa": a missing file (say a model's tokenizer.json) is a 404, not index.html with status
     // 200, which transformers.js would take for the file.

@@ -1,6 +1,7 @@
 /**
  * Drives the built app (`dist/`, served by `vite preview`) in Debian's headless Chromium.
  * Every request that leaves localhost is blocked and counted; tests assert the count is zero.
+ * The page runs under the built page's Content-Security-Policy; a violation is a page error.
  */
 import { preview, type PreviewServer } from 'vite';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -56,6 +57,14 @@ export async function openApp(query = ''): Promise<Session> {
     if (url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.protocol === 'blob:' || url.protocol === 'data:') return route.continue();
     external.push(route.request().url());
     return route.abort('blockedbyclient');
+  });
+  // A Content-Security-Policy violation in the page counts as an error in every test (the
+  // workers' are reported to the preview server: tooling/csp.ts).
+  await context.exposeFunction('__cspViolation', (text: string) => pageErrors.push(text));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      (window as unknown as { __cspViolation(text: string): void }).__cspViolation(`Content-Security-Policy: ${event.effectiveDirective} refused ${event.blockedURI || '(inline)'}`);
+    });
   });
   const page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
