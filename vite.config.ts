@@ -17,7 +17,7 @@ export default defineConfig(({ mode }) => {
   const bench = mode === 'bench';
   const input: Record<string, string> = bench ? { main: 'index.html', bench: 'bench.html' } : { main: 'index.html' };
   return {
-    plugins: [svelte(), hubMirror(), precompressed(), csp()],
+    plugins: [svelte(), csp(), hubMirror(), precompressed()],
     publicDir: 'static',
     // "mpa": a missing file (say a model's tokenizer.json) is a 404, not index.html with status
     // 200, which transformers.js would take for the file.

@@ -14,6 +14,8 @@ declare const self: DedicatedWorkerGlobalScope;
 // Idefics3's resize runs as a small ONNX graph: the app serves ORT's runtime itself (no CDN).
 const onnx = env.backends.onnx as { wasm: { wasmPaths: unknown; numThreads: number } };
 onnx.wasm.wasmPaths = { wasm: ortWasm, mjs: ortMjs };
+// Not through a blob: URL: the page's Content-Security-Policy runs scripts only from the page itself.
+env.useWasmCache = false;
 onnx.wasm.numThreads = 1;
 
 /** Above this many pixels the full pipelines are not run (memory); the size functions answer. */

@@ -26,8 +26,11 @@ import { measurementKey, recall, remember, timeWarmForward } from './backend-fac
 
 declare const self: DedicatedWorkerGlobalScope;
 
-// The app serves ORT's runtime itself: no CDN, works offline.
+// The app serves ORT's runtime itself: no CDN, works offline. transformers.js would copy ORT's
+// glue module into a blob: URL and import that (to keep it in Cache Storage); the page's
+// Content-Security-Policy runs scripts only from the page's own origin, so ORT imports the file.
 const onnxEnv = env.backends.onnx as { wasm: { wasmPaths: unknown; numThreads: number } };
+env.useWasmCache = false;
 
 /**
  * ORT's WASM runtime comes in builds: the plain one (14 MB) runs the WASM backend only, the
