@@ -139,7 +139,7 @@ export function readState<S extends Schema>(schema: S, entries: LinkEntries, pla
   const state: Record<string, unknown> = {};
   const dropped: string[] = [];
   const seen = new Set<string>();
-  const counted = new Map<string, number>();
+  const overflowing = new Set<string>();
   for (const [key, raw] of entries) {
     const field = Object.hasOwn(schema, key) ? schema[key] : undefined;
     if (!field) {
@@ -149,10 +149,9 @@ export function readState<S extends Schema>(schema: S, entries: LinkEntries, pla
     if (isList(field)) {
       const items = (state[key] as unknown[] | undefined) ?? [];
       state[key] = items;
-      const count = (counted.get(key) ?? 0) + 1;
-      counted.set(key, count);
-      if (count > field.max) {
-        if (count === field.max + 1) dropped.push(`${key}: more than ${field.max} entries; the rest were dropped.`);
+      if (items.length >= field.max) {
+        if (!overflowing.has(key)) dropped.push(`${key}: more than ${field.max} entries; the rest were dropped.`);
+        overflowing.add(key);
         continue;
       }
       const value = field.item.parse(raw);
