@@ -7,6 +7,7 @@
 import { afterAll, expect, it } from 'vitest';
 import { openApp, readMatrix, stopAll, waitForModel } from './harness';
 import { setCaptions, setMode, waitForMatrix } from './lab';
+import { drawnInput } from '../../src/labs/contrastive/embedRequests';
 
 afterAll(stopAll);
 
@@ -99,15 +100,21 @@ it('dragging: one embed request in flight, the newest drawing waiting as one and
   expect(after.maxInFlight).toBe(1);
   expect(after.cancels).toBe(start.cancels);
   expect(after.answered.slice(-2)).toEqual(sent.map((s) => s.id));
-  // The last request carried the newest drawing: the composer's own pixels after the last move.
-  const shown = await page.getByLabel('The composed scene').evaluate((canvas: HTMLCanvasElement) => {
+  // The last request carried the newest drawing: the composer's own pixels after the last move,
+  // shrunk to the bundled model's 32 px as the worker would shrink them (3 KB, not 49 KB).
+  const drawing = await page.getByLabel('The composed scene').evaluate((canvas: HTMLCanvasElement) => {
     const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-    const rgb = new Uint8ClampedArray((data.length / 4) * 3);
-    for (let i = 0, o = 0; i < data.length; i += 4) { rgb[o++] = data[i]; rgb[o++] = data[i + 1]; rgb[o++] = data[i + 2]; }
-    let h = 2166136261;
-    for (let i = 0; i < rgb.length; i++) h = Math.imul(h ^ rgb[i], 16777619) >>> 0;
-    return `${rgb.length}:${h}`;
+    const rgb: number[] = [];
+    for (let i = 0; i < data.length; i += 4) rgb.push(data[i], data[i + 1], data[i + 2]);
+    return { width: canvas.width, height: canvas.height, rgb };
   });
+  expect(drawing.width).toBe(128);
+  const small = drawnInput({ width: drawing.width, height: drawing.height, data: Uint8ClampedArray.from(drawing.rgb) }, 32);
+  if (small.kind !== 'pixels') throw new Error('a drawing is sent as pixels');
+  let h = 2166136261;
+  for (let i = 0; i < small.data.length; i++) h = Math.imul(h ^ small.data[i], 16777619) >>> 0;
+  const shown = `${32 * 32 * 3}:${h}`;
+  expect(small.data.length).toBe(32 * 32 * 3);
   expect(sent[1].images).toEqual([shown]);
   expect(sent[0].images).not.toEqual([shown]);
   // And the matrix row is that answer's: the circle, now at x = 0.8, is on the right.

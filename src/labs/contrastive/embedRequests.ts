@@ -4,6 +4,8 @@
  */
 import type { InferenceClient } from '../../lib/runtime/client';
 import type { ImageInput, TextOutcome } from '../../lib/runtime/protocol';
+import { shrinkShortestEdge } from '../../lib/image/resample';
+import type { RGBImage } from '../../lib/shapes';
 
 /** One item's self-attention `[layers, heads, tokens, tokens]`, when the graph outputs it. */
 export interface Attention {
@@ -27,6 +29,18 @@ function slice(attentions: { dims: readonly number[]; data: Float32Array } | nul
   const dims = attentions.dims.slice(1);
   const size = dims.reduce((a, b) => a * b, 1);
   return { dims, data: attentions.data.slice(k * size, (k + 1) * size) };
+}
+
+/**
+ * A drawn image as a request sends it, at the model's side: the worker shrinks every image
+ * with this same `shrinkShortestEdge` before its image processor and leaves one already that
+ * small as it is, so its pixel values are those of the full drawing, bit for bit
+ * (tests/parity/model-size-input.parity.test.ts), and a 128-px drawing crosses to the worker
+ * as 3 KB instead of 49 KB. A model wider than the drawing gets the drawing as it is.
+ */
+export function drawnInput(pixels: RGBImage, modelSize = Infinity): ImageInput {
+  const image = shrinkShortestEdge({ width: pixels.width, height: pixels.height, channels: 3, data: pixels.data }, modelSize);
+  return { kind: 'pixels', width: image.width, height: image.height, channels: 3, data: image.data };
 }
 
 /** One outcome per input, in input order. */

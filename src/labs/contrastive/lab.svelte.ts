@@ -5,7 +5,7 @@
  */
 import { RuntimeError } from '../../lib/runtime/client';
 import type { ImageInput } from '../../lib/runtime/protocol';
-import { requestImageEmbeds, requestTextEmbeds, type Attention, type TextEntry } from './embedRequests';
+import { drawnInput, requestImageEmbeds, requestTextEmbeds, type Attention, type TextEntry } from './embedRequests';
 import { renderScene, sampleScene, SAMPLE_RENDER_SIZE, WHITE, type RGBImage, type Scene } from '../../lib/shapes';
 import { describeSample } from '../../lib/shapes/samples';
 import type { LinkedImage } from '../../lib/link/inputs';
@@ -199,10 +199,10 @@ export class ContrastiveLab {
     return { id: nextId++, label, origin, pixels, status: 'pending', notes: [], embed: null, modelInput: null, attention: null, generation: -1 };
   }
 
-  toInput(image: LabImage): ImageInput {
+  /** `modelSize`: a drawing is sent shrunk to it, as the worker would shrink it (see drawnInput). */
+  toInput(image: LabImage, modelSize?: number): ImageInput {
     if (image.origin.kind === 'file') return { kind: 'file', name: image.origin.file.name, blob: image.origin.file };
-    const pixels = image.pixels!;
-    return { kind: 'pixels', width: pixels.width, height: pixels.height, channels: 3, data: pixels.data };
+    return drawnInput(image.pixels!, modelSize);
   }
 
   private patchImage(id: number, patch: Partial<LabImage>): void {
@@ -216,7 +216,7 @@ export class ContrastiveLab {
     // For `npm run bench`: the inputs an answer is for were current at this moment.
     const asked = performance.now();
     try {
-      const { outcomes, modelMs } = await requestImageEmbeds(this.runtime.client, batch.map((img) => this.toInput(img)), channel);
+      const { outcomes, modelMs } = await requestImageEmbeds(this.runtime.client, batch.map((img) => this.toInput(img, this.runtime.info?.imageSize)), channel);
       this.lastImageMs = modelMs;
       batch.forEach((img, k) => {
         const outcome = outcomes[k];

@@ -108,7 +108,7 @@ export class LlipLab {
     const pending: LlipImage = { source, generation, status: 'pending', mixture: null, attentions: null, modelInput: null };
     this.entries = new Map(this.entries).set(image.id, { ...(this.entries.get(image.id) ?? pending), status: 'pending' });
     try {
-      const { result } = await this.runtime.client.run({ kind: 'image-embeds', images: [this.lab.toInput(image)] }, `llip-image:${image.id}`);
+      const { result } = await this.runtime.client.run({ kind: 'image-embeds', images: [this.lab.toInput(image, this.runtime.info?.imageSize)] }, `llip-image:${image.id}`);
       const outcome = result.outcomes[0];
       const entry: LlipImage = outcome.ok
         ? {
