@@ -50,7 +50,8 @@ export async function loadRepo(page: Page, repo: string, dtype = 'fp32'): Promis
   // A repo checked before (same id and precision) goes straight to its confirmation.
   const check = page.getByRole('button', { name: 'Check the model' });
   if (await check.count()) await check.click();
-  const confirm = page.getByRole('button', { name: /^Download .* and load$/ });
+  // The picker's own button: a link naming a hub model may offer its download beside it.
+  const confirm = page.locator('form.repo').getByRole('button', { name: /^Download .* and load$/ });
   const refused = page.getByTestId('inspect-error');
   await expect.poll(async () => (await confirm.count()) + (await refused.count()), { timeout: 60_000 }).toBeGreaterThan(0);
   if (await confirm.count()) await confirm.click();
