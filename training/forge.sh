@@ -9,7 +9,7 @@
 #   bash training/forge.sh eval <family> [flags]   the held-out evaluation of the bundled model
 #   bash training/forge.sh recover <family|all>    a bundled model's checkpoint, rebuilt from its ONNX graphs
 #
-# Families: clip siglip llip coca maskvlm smolvlm (with shapes-lm and both stages) vq cm3 (after vq). Budgets: MINUTES (clip), STEPS (the others), THREADS
+# Families: clip siglip llip coca maskvlm smolvlm (with shapes-lm and both stages) vq cm3 (after vq). Budgets: MINUTES (clip vq cm3), STEPS (the others), THREADS
 # (maskvlm), COUNT (data). Folders: DATA (training/data), MODELS (static/models), FORGE_CACHE
 # (checkpoints; training/checkpoints).
 set -euo pipefail
@@ -35,8 +35,10 @@ budget() {
     llip) echo --steps "${STEPS:-1510}" ;;
     coca) echo --steps "${STEPS:-2200}" ;;
     maskvlm) echo --steps "${STEPS:-1600}" --threads "${THREADS:-2}" ;;
-    vq) echo --steps "${STEPS:-500}" ;;
-    cm3) echo --steps "${STEPS:-200}" ;; # reads shapes-vq's checkpoint: vq first
+    # shapes-vq and shapes-cm3 (which reads shapes-vq's checkpoint: vq first) train on a time budget with one
+    # torch thread, the cosine decay spread over the minutes, as the bundled ones did.
+    vq) echo --steps 0 --minutes "${MINUTES:-24}" --threads 1 ;;
+    cm3) echo --steps 0 --minutes "${MINUTES:-34}" --threads 1 ;;
   esac
 }
 
@@ -104,7 +106,7 @@ smoke() {
 # the bundled graphs by `forge recover clip`) and shapes-lm (pretrained here on ShapesWorld text),
 # joined by a connector and trained in two stages, both shipped: $MODELS/shapes-smolvlm-stage1 and
 # $MODELS/shapes-smolvlm. Its data are instructions (write-instructions.ts), not the shared captions.
-# Budgets: IMAGES, LM_STEPS, STAGE1_STEPS, STAGE2_STEPS, STAGE2_MORE_STEPS. One torch thread: on a busy 2-core machine
+# Budgets: IMAGES, LM_STEPS, STAGE1_STEPS, STAGE2_STEPS, STAGE2_MINUTES. One torch thread: on a busy 2-core machine
 # two threads made its steps several times slower.
 instructions() { # DIR IMAGES SEED
   [[ -f $1/meta.json ]] || "$TSX" training/write-instructions.ts --out "$1" --images "$2" --seed "$3"
@@ -120,11 +122,14 @@ full_smolvlm() {
   instructions "$data" "${IMAGES:-6000}" 11
   clip_backbone "$cache/shapes-clip.pt" "${DATA:-training/data}/golden-inputs.json"
   forge train lm --data "$data" --threads 1 --steps "${LM_STEPS:-350}"
-  forge train smolvlm --data "$data" --threads 1 --stage 1 --steps "${STAGE1_STEPS:-150}" --checkpoint "$cache/shapes-smolvlm-stage1.pt"
-  forge train smolvlm --data "$data" --threads 1 --stage 2 --steps "${STAGE2_STEPS:-600}" --batch 16 --checkpoint "$cache/shapes-smolvlm-600.pt"
-  # Stage 2 goes on from that checkpoint with a fresh warm-up and a lower peak rate (0.0015).
-  forge train smolvlm --data "$data" --threads 1 --stage 2 --init "$cache/shapes-smolvlm-600.pt" --steps "${STAGE2_MORE_STEPS:-900}" \
-    --batch 16 --warmup 30 --lr 1.5e-3 --log-every 150
+  forge train smolvlm --data "$data" --threads 1 --stage 1 --steps "${STAGE1_STEPS:-300}" --lr 3e-3 --warmup 30 --log-every 50 \
+    --checkpoint "$cache/shapes-smolvlm-stage1.pt"
+  forge train smolvlm --data "$data" --threads 1 --stage 2 --init "$cache/shapes-smolvlm-stage1.pt" --steps "${STAGE2_STEPS:-600}" \
+    --batch 32 --lr 2e-3 --warmup 100 --log-every 250 --checkpoint "$cache/shapes-smolvlm-600.pt"
+  # Stage 2 goes on from that checkpoint on a time budget (a fresh warm-up, the cosine decay spread over
+  # the minutes), its checkpoint saved at every log entry.
+  forge train smolvlm --data "$data" --threads 1 --stage 2 --init "$cache/shapes-smolvlm-600.pt" --steps 0 --minutes "${STAGE2_MINUTES:-38}" \
+    --batch 32 --lr 2e-3 --warmup 50 --log-every 250 --save-along --checkpoint "$cache/shapes-smolvlm.pt"
   forge export smolvlm --checkpoint "$cache/shapes-smolvlm-stage1.pt" --out "$models/shapes-smolvlm-stage1" --golden-inputs "$data/golden-inputs.json"
   forge export smolvlm --out "$models/shapes-smolvlm" --golden-inputs "$data/golden-inputs.json"
   for out in "$models/shapes-smolvlm-stage1" "$models/shapes-smolvlm"; do MODEL_DIR=$out parity tests/parity/smolvlm.parity.test.ts; done
