@@ -18,8 +18,11 @@ import { preview, type PreviewServer } from 'vite';
 import { chromium, type Browser, type Request } from 'playwright-core';
 import { CHROMIUM, FLAGS, startServer } from '../browser/harness';
 
-/** The default URL; WASM asked for (no adapter probe); two WASM threads instead of the default one here. */
-export const FIRST_VISIT_VARIANTS = ['', '?device=wasm', '?threads=2'] as const;
+/**
+ * The default URL (the front door); WASM asked for (no adapter probe); two WASM threads instead
+ * of the default one here; the Contrastive lab itself, which the front door must match.
+ */
+export const FIRST_VISIT_VARIANTS = ['', '?device=wasm', '?threads=2', '#contrastive'] as const;
 
 export interface Download {
   readonly path: string;
@@ -104,7 +107,8 @@ async function visit(browser: Browser, url: string, variant: string, round: numb
       return { painted: seen, timeOrigin: performance.timeOrigin, stages };
     }, undefined, { polling: 'raf', timeout: 120_000 });
     const { painted, timeOrigin, stages } = (await handle.jsonValue()) as { painted: number; timeOrigin: number; stages: VisitSample['stages'] };
-    const device = (await page.getByTestId('runtime-device').first().textContent().catch(() => '')) ?? '';
+    // The front door shows no runtime panel: the lab's own line (mounted, hidden) says the backend.
+    const device = (await page.locator('[data-testid="runtime-device"], #contrastive [data-testid="backend"]').first().textContent({ timeout: 1000 }).catch(() => '')) ?? '';
     const reason = (await page.getByTestId('runtime-reason').first().textContent({ timeout: 1000 }).catch(() => '')) ?? '';
     const downloads: Download[] = [];
     for (const { request, wallEnd } of finished) {
