@@ -3,6 +3,9 @@
  *   draw     every full caption (216) drawn greedily (prompt [BOS] words [EOS] <image>), its
  *            codes decoded by shapes-vq; the share of drawings whose shapes-clip top-1 among the
  *            216 full captions is the prompt, and whose top-1 names the prompt's colour and shape
+ *   sample   the same drawings and judgement with seeded sampling (temperature 1 from the top 8,
+ *            the Token lab's defaults) for seeds 1 … 4, each drawing with its own stream as the lab
+ *            draws it; with how much the seeds' drawings of one caption differ (varied images)
  *   caption  `count` one-shape held-out scenes (seeds from HELD_OUT_SEED) tokenized by shapes-vq
  *            and captioned greedily (prompt <image> codes </image> [BOS]); the share exactly right
  * Decoding is the cached loop of src/lib/generation/cached-decoder.ts with the graph's
@@ -14,6 +17,8 @@ import { Tensor as OrtTensor } from 'onnxruntime-node';
 import { captionText, fullCaption, spec } from '../../src/lib/shapes/index.ts';
 import { argmaxRows, cosineMatrix } from '../../src/lib/contrastive/similarity.ts';
 import { argmax, decodeStep, emptyCache, lastLogits, sessionGraph, type CachedGraph } from '../../src/lib/generation/cached-decoder.ts';
+import { seededRandom } from '../../src/lib/shapes/random.ts';
+import { drawFrom } from '../../workers/families/forge-tasks.ts';
 import { HELD_OUT_SEED, VARIANTS, captionGroups, heldOutScenes, int64, loadPreprocessing, onnxSession, percent, pixelValues } from './harness.ts';
 import type { EvalFamily } from './family.ts';
 
@@ -23,22 +28,43 @@ export interface Cm3Vocabulary { words: number; codes: number; cells: number; be
  * Greedy continuation of one prompt through the cache: the prompt in one step, then one token a
  * step, each at its position; stops at `stop` (kept) or after `maxNew` tokens.
  */
-export async function greedyContinue(graph: CachedGraph<OrtTensor>, prompt: readonly number[], stop: number, maxNew: number): Promise<number[]> {
+export function greedyContinue(graph: CachedGraph<OrtTensor>, prompt: readonly number[], stop: number, maxNew: number): Promise<number[]> {
+  return continueWith(graph, prompt, stop, maxNew, argmax);
+}
+
+/** The same loop with the next token chosen by `choose` from the last position's logits. */
+export async function continueWith(graph: CachedGraph<OrtTensor>, prompt: readonly number[], stop: number, maxNew: number,
+  choose: (logits: Float32Array) => number): Promise<number[]> {
   const positions = (from: number, n: number) => new OrtTensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(from + i)), [1, n]);
   let step = await decodeStep(graph, emptyCache(graph, 1), [prompt], { position_ids: positions(0, prompt.length) });
   const ids: number[] = [];
   for (;;) {
-    ids.push(argmax(lastLogits(step.outputs.logits, 0)));
+    ids.push(choose(lastLogits(step.outputs.logits, 0)));
     if (ids.at(-1) === stop || ids.length >= maxNew) return ids;
     step = await decodeStep(graph, step.cache, [[ids.at(-1)!]], { position_ids: positions(step.cache.length, 1) });
   }
 }
+
+/** The score of one seed's sampled drawings of every full caption. */
+export interface Cm3SampledDrawings {
+  readonly seed: number;
+  readonly wellFormed: number;
+  readonly topOne: number;
+  readonly colourShape: number;
+}
+
+export const SAMPLING = { temperature: 1, topK: 8, seeds: [1, 2, 3, 4] } as const;
 
 export interface Cm3EvalReport {
   readonly captions: number;
   readonly drawnWellFormed: number;
   readonly drawTopOne: number;
   readonly drawColourShape: number;
+  readonly sampling: { readonly temperature: number; readonly topK: number };
+  readonly sampled: readonly Cm3SampledDrawings[];
+  /** Over captions and pairs of seeds: the share of pairs whose drawings differ, and the mean share of cells that differ. */
+  readonly sampledPairsDiffering: number;
+  readonly sampledCellsDiffering: number;
   readonly count: number;
   readonly captionExact: number;
   readonly examples: { truth: string; caption: string }[];
@@ -53,27 +79,55 @@ export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: stri
   const size = spec.imageSize;
   const grid = Math.sqrt(vocabulary.cells);
 
-  // Draw every full caption.
+  // Draw every full caption, greedily and then sampled with each seed, and judge the drawings.
   const full = captionGroups.full;
   const encoded = tokenizer(full.map((m) => captionText(m)), { padding: true, truncation: true });
   const captionIds = Array.from({ length: full.length }, (_, i) =>
     Array.from((encoded.input_ids.data as BigInt64Array).subarray(i * encoded.input_ids.dims[1], (i + 1) * encoded.input_ids.dims[1]), Number).filter((v) => v !== 0));
-  const codes = new BigInt64Array(full.length * vocabulary.cells);
-  let wellFormed = 0;
-  for (const [i, ids] of captionIds.entries()) {
-    const drawn = await greedyContinue(graph, [...ids, vocabulary.begin_image], vocabulary.end_image, vocabulary.cells + 1);
-    const cells = drawn.slice(0, vocabulary.cells).map((t) => t - vocabulary.first_code);
-    wellFormed += Number(drawn.length === vocabulary.cells + 1 && drawn.at(-1) === vocabulary.end_image && cells.every((c) => c >= 0 && c < vocabulary.codes));
-    // A token outside the codes (a word, a marker) or a short drawing leaves code 0 in its cell.
-    cells.forEach((c, k) => (codes[i * vocabulary.cells + k] = BigInt(c >= 0 && c < vocabulary.codes ? c : 0)));
-  }
-  const { pixel_values } = await decoder.run({ codes: new OrtTensor('int64', codes, [full.length, grid, grid]) });
-  const pixels = (pixel_values.data as Float32Array).map((v) => Math.min(1, Math.max(-1, v)));
   const { text_embeds } = await text.run({ input_ids: int64(encoded.input_ids), attention_mask: int64(encoded.attention_mask) }, ['text_embeds']);
-  const { image_embeds } = await vision.run({ pixel_values: new OrtTensor('float32', pixels, [full.length, 3, size, size]) }, ['image_embeds']);
-  const picks = argmaxRows(cosineMatrix(image_embeds.data as Float32Array, full.length, text_embeds.data as Float32Array, full.length, text_embeds.dims[1]));
-  const drawTopOne = picks.filter((j, i) => j === i).length / full.length;
-  const drawColourShape = picks.filter((j, i) => full[j].slots.colour === full[i].slots.colour && full[j].slots.shape === full[i].slots.shape).length / full.length;
+
+  /** Draws every full caption with a chooser per caption -> the code grids, the well-formed share, shapes-clip's judgement. */
+  async function drawAll(chooser: (caption: number) => (logits: Float32Array) => number) {
+    const codes = new BigInt64Array(full.length * vocabulary.cells);
+    let wellFormed = 0;
+    for (const [i, ids] of captionIds.entries()) {
+      const drawn = await continueWith(graph, [...ids, vocabulary.begin_image], vocabulary.end_image, vocabulary.cells + 1, chooser(i));
+      const cells = drawn.slice(0, vocabulary.cells).map((t) => t - vocabulary.first_code);
+      wellFormed += Number(drawn.length === vocabulary.cells + 1 && drawn.at(-1) === vocabulary.end_image && cells.every((c) => c >= 0 && c < vocabulary.codes));
+      // A token outside the codes (a word, a marker) or a short drawing leaves code 0 in its cell.
+      cells.forEach((c, k) => (codes[i * vocabulary.cells + k] = BigInt(c >= 0 && c < vocabulary.codes ? c : 0)));
+    }
+    const { pixel_values } = await decoder.run({ codes: new OrtTensor('int64', codes, [full.length, grid, grid]) });
+    const pixels = (pixel_values.data as Float32Array).map((v) => Math.min(1, Math.max(-1, v)));
+    const { image_embeds } = await vision.run({ pixel_values: new OrtTensor('float32', pixels, [full.length, 3, size, size]) }, ['image_embeds']);
+    const picks = argmaxRows(cosineMatrix(image_embeds.data as Float32Array, full.length, text_embeds.data as Float32Array, full.length, text_embeds.dims[1]));
+    return {
+      codes, wellFormed: wellFormed / full.length, topOne: picks.filter((j, i) => j === i).length / full.length,
+      colourShape: picks.filter((j, i) => full[j].slots.colour === full[i].slots.colour && full[j].slots.shape === full[i].slots.shape).length / full.length,
+    };
+  }
+  const greedy = await drawAll(() => argmax);
+  const seeds = [];
+  for (const seed of SAMPLING.seeds) {
+    seeds.push({ seed, ...(await drawAll(() => {
+      const random = seededRandom(seed);
+      return (logits) => drawFrom(logits, SAMPLING.temperature, SAMPLING.topK, random);
+    })) });
+  }
+  let pairs = 0;
+  let pairsDiffering = 0;
+  let cellsDiffering = 0;
+  for (let i = 0; i < full.length; i++) {
+    for (let a = 0; a < seeds.length; a++) {
+      for (let b = a + 1; b < seeds.length; b++) {
+        let differ = 0;
+        for (let k = i * vocabulary.cells; k < (i + 1) * vocabulary.cells; k++) differ += Number(seeds[a].codes[k] !== seeds[b].codes[k]);
+        pairs++;
+        pairsDiffering += Number(differ > 0);
+        cellsDiffering += differ / vocabulary.cells;
+      }
+    }
+  }
 
   // Caption held-out scenes.
   const { oneShape: scenes } = heldOutScenes(count);
@@ -89,7 +143,10 @@ export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: stri
   }
   const truths = scenes.map((s) => captionText(fullCaption(s)));
   return {
-    captions: full.length, drawnWellFormed: wellFormed / full.length, drawTopOne, drawColourShape,
+    captions: full.length, drawnWellFormed: greedy.wellFormed, drawTopOne: greedy.topOne, drawColourShape: greedy.colourShape,
+    sampling: { temperature: SAMPLING.temperature, topK: SAMPLING.topK },
+    sampled: seeds.map(({ seed, wellFormed, topOne, colourShape }) => ({ seed, wellFormed, topOne, colourShape })),
+    sampledPairsDiffering: pairsDiffering / pairs, sampledCellsDiffering: cellsDiffering / pairs,
     count, captionExact: written.filter((c, i) => c === truths[i]).length / count,
     examples: truths.slice(0, 6).map((truth, i) => ({ truth, caption: written[i] })),
   };
@@ -100,6 +157,8 @@ export const cm3: EvalFamily<Cm3EvalReport> = {
   evaluate: ({ modelDir, count, flags }) => evaluateCm3(modelDir, flags.vq, flags.clip, count),
   lines: (r) => [
     `drawn from the ${r.captions} full captions (greedy): well formed ${percent(r.drawnWellFormed)} | shapes-clip top-1 is the caption ${percent(r.drawTopOne)} | colour and shape ${percent(r.drawColourShape)}`,
+    ...r.sampled.map((d) => `sampled (temperature ${r.sampling.temperature}, top ${r.sampling.topK}, seed ${d.seed}): well formed ${percent(d.wellFormed)} | top-1 ${percent(d.topOne)} | colour and shape ${percent(d.colourShape)}`),
+    `the seeds' drawings of one caption: ${percent(r.sampledPairsDiffering)} of pairs differ, in ${percent(r.sampledCellsDiffering)} of cells on average`,
     `captions of ${r.count} held-out scenes (seeds from ${HELD_OUT_SEED}, greedy): exactly right ${percent(r.captionExact)}`,
     ...r.examples.map((e) => `  ${e.truth} -> ${e.caption}`),
   ],
