@@ -23,8 +23,11 @@ export interface LinkBinding<S extends Schema = Schema> {
   readonly fields: S;
   /** The state now. Called inside an effect: whatever it reads is tracked. */
   read(): StateOf<S>;
-  /** A followed link's values, only for the keys whose written value differs from `read()`'s. */
-  apply(state: StateOf<S>, report: (message: string) => void): void;
+  /**
+   * A followed link's values, only for the keys whose written value differs from `read()`'s;
+   * `all`: every value the link gave this binding (say the precision that goes with a new model).
+   */
+  apply(state: StateOf<S>, report: (message: string) => void, all: StateOf<S>): void;
   /** A sentence about what the link cannot carry (uploads), or null. Tracked like `read`. */
   note?(): string | null;
 }
@@ -35,6 +38,8 @@ export interface LinkOffer {
   readonly action: string;
   accept(): void;
   decline(): void;
+  /** True once the offer no longer applies (another model was loaded meanwhile). */
+  stale(): boolean;
 }
 
 /** The history writes are this long after the state last changed. */
@@ -245,7 +250,7 @@ export class LinkState {
         if (formatted(field, value) !== formatted(field, now[key])) changed[key] = value;
       }
       if (Object.keys(changed).length === 0) return;
-      binding.apply(changed as StateOf<Schema>, (message) => this.report(message));
+      binding.apply(changed as StateOf<Schema>, (message) => this.report(message), state);
     } catch (error) {
       // A value that passed its field but not the view: said, and the page goes on.
       this.report(`Part of this link could not be applied: ${error instanceof Error ? error.message : String(error)}`);

@@ -19,7 +19,7 @@ export interface ModelChoices {
 }
 
 export class ModelLink {
-  private offered = $state.raw<{ model: ModelSource; dtype: Dtype; offer: LinkOffer } | null>(null);
+  private offered = $state.raw<{ model: ModelSource; dtype: Dtype; offer: LinkOffer; before: ModelSource } | null>(null);
 
   constructor(
     private readonly runtime: RuntimeState,
@@ -28,7 +28,8 @@ export class ModelLink {
 
   /** The model and precision for the link: the one offered while the person has not decided, else the runtime's. */
   read(): { model: string; dtype?: Dtype } {
-    if (this.offered) return { model: this.offered.model.id, dtype: this.offered.dtype };
+    // Until the person decides, or loads another model meanwhile.
+    if (this.offered && this.runtime.model === this.offered.before) return { model: this.offered.model.id, dtype: this.offered.dtype };
     const model = this.runtime.model;
     const dtype = this.runtime.options.dtype ?? this.choices.bundled.find((b) => b.id === model.id)?.dtypes[0];
     return { model: model.id, ...(dtype ? { dtype } : {}) };
@@ -58,14 +59,16 @@ export class ModelLink {
     const size = hub.bytes ? ` (${this.choices.formatBytes(hub.bytes)})` : '';
     const offer: LinkOffer = {
       text: `This link uses ${id} at ${hub.dtype} from the Hugging Face hub${size}. It downloads only if you ask.`,
-      action: `Download ${id} and load`,
+      action: 'Download it',
       accept: () => {
         this.withdraw();
         void this.runtime.load(model, this.runtime.device, { ...this.runtime.options, dtype: hub.dtype });
       },
       decline: () => this.withdraw(),
+      stale: () => this.runtime.model !== before,
     };
-    this.offered = { model, dtype: hub.dtype, offer };
+    const before = this.runtime.model;
+    this.offered = { model, dtype: hub.dtype, offer, before };
     link.offer(offer);
   }
 

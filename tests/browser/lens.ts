@@ -42,10 +42,20 @@ export async function keepExports(page: Page): Promise<void> {
     if (kept.exportsKept) return;
     kept.exportsKept = true;
     kept.keptCsv = [];
+    // The blob behind each object URL, read directly: the page's Content-Security-Policy does not
+    // let it fetch blob: URLs (connections go only to the page's origin and the hub).
+    const blobs = new Map<string, Blob>();
+    const createObjectURL = URL.createObjectURL.bind(URL);
+    URL.createObjectURL = (object: Blob | MediaSource) => {
+      const url = createObjectURL(object);
+      if (object instanceof Blob) blobs.set(url, object);
+      return url;
+    };
     const click = HTMLAnchorElement.prototype.click;
     HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
-      if (!this.download.endsWith('.csv')) return click.call(this);
-      void fetch(this.href).then((r) => r.text()).then((text) => kept.keptCsv.push(text));
+      const blob = blobs.get(this.href);
+      if (!this.download.endsWith('.csv') || !blob) return click.call(this);
+      void blob.text().then((text) => kept.keptCsv.push(text));
     };
   });
 }

@@ -79,8 +79,8 @@ export function contrastiveBinding(lab: ContrastiveLab, model: ModelLink): LinkB
       });
       return { ...model.read(), mode: lab.mode, scale: lab.scaleOverride ?? 'learned', pair };
     },
-    apply(state, report) {
-      if (state.model !== undefined || state.dtype !== undefined) model.apply(state, report);
+    apply(state, report, all) {
+      if (state.model !== undefined || state.dtype !== undefined) model.apply({ model: all.model, dtype: all.dtype }, report);
       if (state.mode) lab.mode = state.mode;
       if (state.scale !== undefined) lab.scaleOverride = state.scale === 'learned' ? null : state.scale;
       if (state.pair) {
