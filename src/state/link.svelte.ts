@@ -125,7 +125,8 @@ export class LinkState {
         if (hash === null) return;
         if (performance.now() - this.lastInput < 1000) this.acted = true;
         clearTimeout(this.timer);
-        this.timer = setTimeout(() => this.write(hash), WRITE_DELAY_MS);
+        // The hash as it is when the write happens (a followed link may have moved it since).
+        this.timer = setTimeout(() => this.hash !== null && this.write(this.hash), WRITE_DELAY_MS);
       });
     });
     return () => {
@@ -204,6 +205,8 @@ export class LinkState {
 
   private follow(hash: string, explicit: boolean): void {
     const { route, entries } = parseHash(hash);
+    // A write still waiting belongs to the entry the browser just left.
+    clearTimeout(this.timer);
     this.settling = true;
     // A bare route (a tab of the page) keeps the state; its full link is written back.
     if (entries.length === 0) return;
