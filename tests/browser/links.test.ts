@@ -167,6 +167,43 @@ describe('a link to each lab reopens the same view with the same numbers', () =>
     expect(await again.getByTestId('answer-alternatives').locator('caption').textContent()).toMatch(/^Token 2:/);
   });
 
+  it('Token lab: the image, an edited cell, and a drawing by seeded sampling', async () => {
+    const first = await open('?device=wasm#tokens');
+    const lab = first.page.getByTestId('tokens-lab');
+    await labReady(lab);
+    const codesOf = async (l: typeof lab) => ((await l.getByTestId('tokenized').getAttribute('data-codes')) ?? '').split(',').map(Number);
+    await lab.getByRole('button', { name: 'Tokenize Sample 3', exact: true }).click();
+    await expect.poll(() => lab.getByTestId('tokenized').getAttribute('data-label'), { timeout: 60_000 }).toBe('Sample 3');
+    const encoded = await codesOf(lab);
+    const other = encoded.find((c) => c !== encoded[0])!;
+    await lab.getByRole('button', { name: `Cell 1,1: code ${encoded[0]}`, exact: true }).click();
+    await lab.getByTestId('codebook').getByRole('button', { name: new RegExp(`^Code ${other}, used`) }).click();
+    await expect.poll(async () => (await codesOf(lab))[0], { timeout: 30_000 }).toBe(other);
+    await lab.getByRole('group', { name: 'Drawing decoding' }).getByRole('radio', { name: 'Sample' }).check();
+    await lab.getByRole('spinbutton', { name: 'Drawing seed' }).fill('5');
+    await lab.getByLabel('Caption to draw').fill('a blue square');
+    await lab.getByRole('button', { name: 'Draw', exact: true }).click();
+    const drawing = lab.getByTestId('drawing');
+    await expect.poll(async () => (await drawing.getAttribute('data-for'))?.includes('"seed":5') && (await drawing.getAttribute('data-status')), { timeout: 60_000 }).toBe('done');
+    const hash = await settledHash(first.page, /edit=0:\d+.*draw=a\+blue\+square.*seed=5/);
+    expect(hash).toMatch(/^#tokens\?image=2&/);
+    const codes = await codesOf(lab);
+    const ids = await drawing.getAttribute('data-ids');
+    const numbers = await readings(lab);
+    expect(numbers.length).toBeGreaterThan(4);
+
+    const second = await reopen(first);
+    const again = second.page.getByTestId('tokens-lab');
+    await labReady(again);
+    await expect.poll(() => again.getByTestId('tokenized').getAttribute('data-label'), { timeout: 60_000 }).toBe('Sample 3');
+    await expect.poll(() => codesOf(again), { timeout: 60_000 }).toEqual(codes);
+    const redrawn = again.getByTestId('drawing');
+    await expect.poll(() => redrawn.getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
+    expect(await redrawn.getAttribute('data-ids')).toBe(ids);
+    expect(await again.getByLabel('Caption to draw').inputValue()).toBe('a blue square');
+    await expect.poll(() => readings(again), { timeout: 30_000 }).toEqual(numbers);
+  });
+
   it('Image-to-token explorer: the size, the row and a knob', async () => {
     const first = await open('#budget');
     const page = first.page;

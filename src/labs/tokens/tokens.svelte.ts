@@ -22,6 +22,8 @@ export class TokenizedImage {
   codes = $state.raw<readonly number[]>([]);
   /** The edited grid decoded, `[S, S, 3]` RGB; the reconstruction until a cell is changed. */
   edited = $state.raw<Uint8ClampedArray | null>(null);
+  /** The grid `edited` was decoded from: `codes` once the newest edit's decoding has arrived. */
+  decodedCodes = $state.raw<readonly number[]>([]);
   error = $state<string | null>(null);
 
   constructor(private readonly runtime: RuntimeState) {}
@@ -34,10 +36,18 @@ export class TokenizedImage {
     if (this.runtime.status !== 'ready') return;
     try {
       const { result } = await this.runtime.client.run({ kind: 'vq-encode', image }, 'tokenize');
+      // The same image encoded to the same codes again (its card redrawn): the edits made to it stay.
+      const same = this.encoded !== null && label === this.label && result.codes.every((c, i) => c === this.encoded!.codes[i]);
+      if (same && this.codes !== this.encoded!.codes) {
+        this.encoded = result;
+        this.error = null;
+        return;
+      }
       this.encoded = result;
       this.label = label;
       this.codes = result.codes;
       this.edited = toRgb(result.reconstruction.data, 0, this.size, result.mean, result.std);
+      this.decodedCodes = result.codes;
       this.error = null;
     } catch (e) {
       // The codes shown before stay; the message says why the new image gave none.
@@ -49,6 +59,22 @@ export class TokenizedImage {
   async setCells(cells: readonly number[], code: number): Promise<void> {
     if (cells.every((c) => this.codes[c] === code)) return;
     const codes = this.codes.map((c, i) => (cells.includes(i) ? code : c));
+    this.codes = codes;
+    await this.decode(codes);
+  }
+
+  /** The cells set to codes other than the encoder's, in cell order. */
+  edits(): { cell: number; code: number }[] {
+    const base = this.encoded?.codes ?? [];
+    return this.codes.flatMap((code, cell) => (cell < base.length && code !== base[cell] ? [{ cell, code }] : []));
+  }
+
+  /** The encoder's codes with these cells changed (a followed link), decoded again. */
+  async setEdits(edits: readonly { cell: number; code: number }[]): Promise<void> {
+    if (!this.encoded) return;
+    const codes = [...this.encoded.codes];
+    for (const e of edits) codes[e.cell] = e.code;
+    if (codes.every((c, i) => c === this.codes[i])) return;
     this.codes = codes;
     await this.decode(codes);
   }
@@ -65,6 +91,7 @@ export class TokenizedImage {
       const { result } = await this.runtime.client.run({ kind: 'vq-decode', grids: [codes] }, 'edit');
       if (codes !== this.codes) return;
       this.edited = toRgb(result.pixels.data, 0, this.size, result.mean, result.std);
+      this.decodedCodes = codes;
       this.error = null;
     } catch (e) {
       if (!quiet(e)) this.error = message(e);

@@ -46,6 +46,16 @@ const BUDGET_FIELDS: { readonly w: Field<string>; readonly h: Field<string>; rea
   ...Object.fromEntries(ARCHITECTURES.flatMap((a) => a.knobs.map((k) => [k.id, decimal(k.min, k.max, { continuous: true })]))),
 };
 
+/** `<cell>:<code>`: one cell of the Token lab's grid set to a code other than the encoder's. */
+export const cellCode: Field<{ cell: number; code: number }> = {
+  expects: 'a cell and a code (12:87)',
+  parse(raw) {
+    const match = /^(\d{1,4}):(\d{1,5})$/.exec(raw);
+    return match ? { cell: Number(match[1]), code: Number(match[2]) } : undefined;
+  },
+  format: (e) => `${e.cell}:${e.code}`,
+};
+
 export const LAB_FIELDS = {
   contrastive: {
     model: modelId,
@@ -89,12 +99,18 @@ export const LAB_FIELDS = {
     layer: pick,
     head: pick,
   },
+  tokens: {
+    image: imageAt,
+    edit: list(cellCode, 1024),
+    draw: text(200),
+    ...decoding,
+  },
   budget: BUDGET_FIELDS,
 } as const satisfies Record<string, Schema>;
 
 export type LabRoute = keyof typeof LAB_FIELDS;
 /** The labs that read the shared images and captions (their links carry `img` and `cap`). */
-export const READS_INPUTS: readonly string[] = ['contrastive', 'llip', 'masking', 'generative', 'backbone'];
+export const READS_INPUTS: readonly string[] = ['contrastive', 'llip', 'masking', 'generative', 'backbone', 'tokens'];
 
 /**
  * A link to a lab in a given state; keys left out keep what the page has when it is followed.
