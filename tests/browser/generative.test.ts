@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { openApp, stopAll, type Session } from './harness';
+import { stopAll, type Session } from './harness';
+import { openLabOnSamples } from './lab';
 
 const goldens = JSON.parse(readFileSync('static/models/shapes-coca/goldens.json', 'utf8')) as {
   greedy: { max_length: number; bos_token_id: number; eos_token_id: number; ids: number[][]; text: string[] };
@@ -26,12 +27,7 @@ describe('the Generative lab', () => {
   let lab: Locator;
 
   beforeAll(async () => {
-    session = await openApp('?device=wasm#generative');
-    page = session.page;
-    lab = page.getByTestId('generative-lab');
-    await lab.locator('[data-testid="runtime-panel"][data-status="ready"]').waitFor({ timeout: 120_000 });
-    await lab.getByRole('button', { name: 'Clear' }).click();
-    await lab.getByRole('button', { name: 'Sample 8' }).click();
+    ({ session, page, lab } = await openLabOnSamples('generative'));
   });
   afterAll(async () => {
     await session.close();

@@ -1,6 +1,7 @@
 /** What a person does in the Contrastive lab, as test steps. */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { openApp, type Session } from './harness';
 
 export async function captionInputs(page: Page) {
   return page.getByRole('textbox', { name: /^Caption \d+$/ });
@@ -55,4 +56,18 @@ export async function loadRepo(page: Page, repo: string, dtype = 'fp32'): Promis
   const refused = page.getByTestId('inspect-error');
   await expect.poll(async () => (await confirm.count()) + (await refused.count()), { timeout: 60_000 }).toBeGreaterThan(0);
   if (await confirm.count()) await confirm.click();
+}
+
+/**
+ * Opens a lab (`#<route>`, WASM) once its model is ready, with the shared images set to the
+ * eight golden samples (Clear, then Sample 8 adds samples 1–8).
+ */
+export async function openLabOnSamples(route: string): Promise<{ session: Session; page: Page; lab: Locator }> {
+  const session = await openApp(`?device=wasm#${route}`);
+  const page = session.page;
+  const lab = page.getByTestId(`${route}-lab`);
+  await lab.locator('[data-testid="runtime-panel"][data-status="ready"]').waitFor({ timeout: 120_000 });
+  await lab.getByRole('button', { name: 'Clear' }).click();
+  await lab.getByRole('button', { name: 'Sample 8' }).click();
+  return { session, page, lab };
 }

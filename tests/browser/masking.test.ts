@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { openApp, stopAll, type Session } from './harness';
+import { stopAll, type Session } from './harness';
+import { openLabOnSamples } from './lab';
 import { NOT_AN_IMAGE } from './fixtures';
 
 interface GoldenTensor { dims: number[]; data: number[] }
@@ -60,12 +61,7 @@ describe('the Masking lab', () => {
   let lab: Locator;
 
   beforeAll(async () => {
-    session = await openApp('?device=wasm#masking');
-    page = session.page;
-    lab = page.getByTestId('masking-lab');
-    await lab.locator('[data-testid="runtime-panel"][data-status="ready"]').waitFor({ timeout: 120_000 });
-    await lab.getByRole('button', { name: 'Clear' }).click();
-    await lab.getByRole('button', { name: 'Sample 8' }).click();
+    ({ session, page, lab } = await openLabOnSamples('masking'));
   });
   afterAll(async () => {
     await session.close();

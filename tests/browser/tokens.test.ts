@@ -10,7 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { openApp, stopAll, type Session } from './harness';
+import { stopAll, type Session } from './harness';
+import { openLabOnSamples } from './lab';
 import { NOT_AN_IMAGE } from './fixtures';
 
 interface GoldenTensor { dims: number[]; data: number[] }
@@ -54,12 +55,7 @@ describe('the Token lab', () => {
   let lab: Locator;
 
   beforeAll(async () => {
-    session = await openApp('?device=wasm#tokens');
-    page = session.page;
-    lab = page.getByTestId('tokens-lab');
-    await lab.locator('[data-testid="runtime-panel"][data-status="ready"]').waitFor({ timeout: 120_000 });
-    await lab.getByRole('button', { name: 'Clear' }).click();
-    await lab.getByRole('button', { name: 'Sample 8' }).click();
+    ({ session, page, lab } = await openLabOnSamples('tokens'));
   });
   afterAll(async () => {
     await session.close();
