@@ -79,6 +79,16 @@ function entry(e: HubModelEntry): HubModelEntry {
   });
 }
 
+/**
+ * OpenAI's CLIP clips its learned scale at 100 and the released ViT-B checkpoints sit there
+ * (logit_scale = ln 100 = 4.6052; Radford et al. 2021, section 2.5).
+ */
+const OPENAI_CLIP_SCALE: HubModelEntry['published'] = {
+  scale: 100,
+  bias: null,
+  source: 'CLIP paper, section 2.5: the scale is clipped at 100',
+};
+
 export const HUB_MODELS: readonly HubModelEntry[] = Object.freeze([
   /*
    * Xenova/clip-vit-base-patch32 — model_type clip; loads with CLIPTextModelWithProjection /
@@ -101,9 +111,7 @@ export const HUB_MODELS: readonly HubModelEntry[] = Object.freeze([
    */
   entry({
     id: 'Xenova/clip-vit-base-patch32',
-    // OpenAI's CLIP clips its learned scale at 100 and the released ViT-B checkpoints sit there
-    // (logit_scale = ln 100 = 4.6052; Radford et al. 2021, section 2.5).
-    published: { scale: 100, bias: null, source: 'CLIP paper, section 2.5: the scale is clipped at 100' },
+    published: OPENAI_CLIP_SCALE,
     family: 'clip',
     label: 'CLIP ViT-B/32 (OpenAI)',
     revision: '4c1807b705b1d015fb032789cc4d221b23025a6f',
@@ -126,9 +134,7 @@ export const HUB_MODELS: readonly HubModelEntry[] = Object.freeze([
    */
   entry({
     id: 'Xenova/clip-vit-base-patch16',
-    // OpenAI's CLIP clips its learned scale at 100 and the released ViT-B checkpoints sit there
-    // (logit_scale = ln 100 = 4.6052; Radford et al. 2021, section 2.5).
-    published: { scale: 100, bias: null, source: 'CLIP paper, section 2.5: the scale is clipped at 100' },
+    published: OPENAI_CLIP_SCALE,
     family: 'clip',
     label: 'CLIP ViT-B/16 (OpenAI)',
     revision: '9a1940eefaddfa46fe89df96accca7d90bf3a57b',
