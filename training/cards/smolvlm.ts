@@ -57,6 +57,42 @@ ${table(['question', 'true answer', 'stage 2', 'stage 1', 'shapes-lm, no image']
 `;
 }
 
+/** One training run of a stage, as training.json reports it (the earlier runs of stage 2 in `earlier`). */
+interface RunReport {
+  readonly steps: number;
+  readonly batch: number;
+  readonly seconds: number;
+  readonly conversations: number;
+  readonly init?: string | null;
+  readonly lr?: number | null;
+  readonly weighting?: string;
+  readonly kind_weights?: string | null;
+  readonly earlier?: readonly (RunReport & { checkpoint: string })[];
+}
+
+/** The loss each answer got: the mean over the batch's answer tokens, or over its answers, with the kinds' weights. */
+function weightingText(run: RunReport): string {
+  const kinds = run.kind_weights ? `, answers weighted by kind (${run.kind_weights.replaceAll('=', ' ×').replaceAll(',', ', ')})` : '';
+  return run.weighting === 'answer' ? `each answer's tokens averaged, so a one-word answer weighs as much as a description${kinds}` : `the mean over the batch's answer tokens${kinds}`;
+}
+
+function runText(run: RunReport): string {
+  const minutes = (run.seconds / 60).toFixed(1);
+  return `${thousands(run.steps)} steps of batch ${run.batch} in ${minutes} minutes${run.lr ? ` (learning rate ${run.lr})` : ''}, ${thousands(run.conversations)} conversations to draw from, ${weightingText(run)}`;
+}
+
+/** This stage's runs, each continuing the one before (stage 2) or from the backbones (stage 1). */
+function runsText(training: RunReport): string {
+  const earlier = training.earlier ?? [];
+  const drawn = '(write-instructions.ts: scenes of one to four shapes drawn at 64–256 px, area-shrunk to 64)';
+  if (earlier.length === 0) return `This stage: ${runText(training)} on a shared 2-core CPU ${drawn}.`;
+  const runs = [...earlier, { ...training, checkpoint: 'this folder' }];
+  return `This stage is ${runs.length} runs on a shared 2-core CPU, each continuing the checkpoint of the one before (the first starts from stage 1; all in \`training/forge.sh smolvlm\`) ${drawn}:
+
+${runs.map((r, i) => `${i + 1}. ${runText(r)}.`).join('\n')}
+`;
+}
+
 export function smolvlmCard(folder: ModelFolder): string {
   const training = folder.training;
   const config = folder.read('config.json');
@@ -107,10 +143,8 @@ through \`model.generate\`, exactly as \`HuggingFaceTB/SmolVLM-256M-Instruct\` d
    with "yes" and "no" answers (near misses: a shape of the scene in another colour), relations
    between two shapes, and "Describe the image", in the forms people type them.
 
-The loss is next-token cross-entropy on the answer's tokens. This stage: ${training.init && !training.init.includes('stage1') ? `a run continuing the stage-2 checkpoint \`${training.init}\` (itself trained from stage 1; both runs are in \`training/forge.sh smolvlm\`), ` : ''}${thousands(training.steps)} steps of batch
-${training.batch} in ${(training.seconds / 60).toFixed(1)} minutes on a shared 2-core CPU, ${thousands(training.conversations)} conversations to draw from
-(write-instructions.ts: scenes of one to four shapes drawn at 64–256 px, area-shrunk to 64).
-Validation during the run (held-out images, every answer token right under teacher forcing):
+The loss is next-token cross-entropy on the answer's tokens. ${runsText(training)}
+Validation during the ${training.earlier?.length ? 'last ' : ''}run (held-out images, every answer token right under teacher forcing):
 
 ${table(['step', 'loss', ...Object.keys(history[0]).filter((k) => !['step', 'seconds', 'loss'].includes(k))],
     history.map((h) => [`${h.step}`, h.loss.toFixed(3), ...Object.keys(history[0]).filter((k) => !['step', 'seconds', 'loss'].includes(k)).map((k) => percent(h[k]))]))}

@@ -22,7 +22,7 @@ import { chatInputs, greedyAnswer, loadSmolVlm, modelImage, type SmolVlmModel, t
 
 /** Variants whose drawing is at least the model's 64 pixels (the model takes 64 × 64, never enlarged). */
 export const SMOLVLM_VARIANTS: readonly Variant[] = VARIANTS.filter((v) => v.size >= 64);
-const REFERENCE_VARIANT = '128 px';
+export const REFERENCE_VARIANT = '128 px';
 
 export interface Scores {
   /** Share right per question kind, and over all questions. */
@@ -83,7 +83,7 @@ export function score(items: readonly Item[], answers: readonly string[]): Score
   };
 }
 
-async function answerAll(model: SmolVlmModel, processor: SmolVlmProcessor, items: readonly Item[], v: Variant | null): Promise<string[]> {
+export async function answerAll(model: SmolVlmModel, processor: SmolVlmProcessor, items: readonly Item[], v: Variant | null): Promise<string[]> {
   const answers: string[] = [];
   let drawnFor: Scene | null = null;
   let image = null;

@@ -7,8 +7,12 @@
 
 The backbones come from checkpoints: shapes-clip's (`forge recover clip` rebuilds it from the
 shipped graphs) and shapes-lm's (`forge train lm`); stage 2 starts from stage 1's checkpoint.
-The loss is next-token cross-entropy on the answer's tokens only. The validation reports, on
-held-out images, the share of answers right by teacher forcing (every answer token the argmax).
+The loss is next-token cross-entropy on the answer's tokens only: by default the mean over every
+answer token of the batch, so a 20-token description weighs as much as seven one-word answers;
+`--weighting answer` averages each conversation's answer tokens first, so every answer counts
+alike, and `--kind-weights position=2,...` scales the answers of some question kinds. The
+validation reports, on held-out images, the share of answers right by teacher forcing (every
+answer token the argmax).
 
 The vision tower is frozen in both stages, so its output for every image (pixel-shuffled, the
 connector's input) is computed once when the model is built and read by the batches: the same
@@ -28,6 +32,27 @@ from forge.families.smolvlm.model import SmolVlm, SmolVlmConfig
 from forge.loop import Training, parameter_count
 
 STAGE_KINDS = {1: ["describe"], 2: None}
+HELD_OUT = 1024
+
+
+def answer_weights(answer, kind, weighting, kind_weights):
+    """The loss weight of every position of a batch [batch, T]: the answer mask (token mean), or
+    each conversation's answer tokens sharing one unit (answer mean), times its kind's weight."""
+    weights = answer.float()
+    if weighting == "answer":
+        weights = weights / weights[:, 1:].sum(dim=1, keepdim=True).clamp(min=1)
+    return weights * kind_weights[kind][:, None]
+
+
+def parse_kind_weights(text, kinds):
+    """"position=2,exists=1.5" -> a weight per kind (1 for those not named)."""
+    weights = torch.ones(len(kinds))
+    for part in filter(None, (text or "").split(",")):
+        name, value = part.split("=")
+        if name not in kinds:
+            raise SystemExit(f"--kind-weights: no question kind {name!r} (kinds: {', '.join(kinds)})")
+        weights[kinds.index(name)] = float(value)
+    return weights
 
 
 def batch(model, data, rows, sequence, shuffled):
@@ -51,6 +76,22 @@ def tower_outputs(model, images, chunk=200):
     return torch.cat(out)
 
 
+def earlier_runs(path):
+    """The stage-2 runs a continuing run stands on, oldest first, read from the checkpoints of its
+    --init chain (each found beside the one that names it): what each started from, how long it
+    ran, on how many conversations, with which loss weighting."""
+    runs = []
+    while path and os.path.exists(path):
+        report = torch.load(path)["report"]
+        if report.get("stage") != 2:
+            break
+        runs.insert(0, {"checkpoint": os.path.basename(path), "init": report.get("init"), "steps": report["steps"], "batch": report["batch"],
+                        "seconds": report["seconds"], "conversations": report["conversations"], "lr": report.get("lr"),
+                        "weighting": report.get("weighting", "token"), "kind_weights": report.get("kind_weights")})
+        path = os.path.join(os.path.dirname(path), report["init"]) if report.get("init") else None
+    return runs
+
+
 class SmolVlmTraining(Training):
     defaults = {"steps": 600, "batch": 32, "lr": 2e-3, "warmup": 50, "log_every": 100}
     smoke = {"steps": 6, "log_every": 3, "batch": 8, "warmup": 2}
@@ -62,12 +103,16 @@ class SmolVlmTraining(Training):
         parser.add_argument("--vision", default=checkpoint.default_path("clip"), help="shapes-clip's checkpoint (forge recover clip)")
         parser.add_argument("--lm", default=checkpoint.default_path("lm"), help="shapes-lm's checkpoint (forge train lm)")
         parser.add_argument("--init", default=checkpoint.default_path("smolvlm-stage1"), help="stage 2 starts from this stage-1 checkpoint")
+        parser.add_argument("--weighting", default="token", choices=("token", "answer"),
+                            help="the loss: the mean over the batch's answer tokens, or over its answers (each answer's tokens averaged first)")
+        parser.add_argument("--kind-weights", default="", help="loss weights of question kinds, e.g. position=2,exists=2 (others 1)")
 
     def __init__(self, instructions, args):
         kinds = STAGE_KINDS[args.stage]
         super().__init__(Pool(instructions, instructions.select(["image"], kinds)), args)
         self.instructions = instructions
-        self.held_out = instructions.select(["image"], kinds, held_out=True)[:256]
+        self.held_out = instructions.select(["image"], kinds, held_out=True)[:HELD_OUT]
+        self.kind_weights = parse_kind_weights(args.kind_weights, instructions.meta["kinds"])
 
     def build(self):
         a = self.args
@@ -84,6 +129,8 @@ class SmolVlmTraining(Training):
                                           image_token_id=ids["image"], image_size=self.instructions.meta["imageSize"], stage=1))
             model.vision.load_state_dict({k[len("vision."):]: v for k, v in vision["state"].items() if k.startswith("vision.")})
             model.lm.load_state_dict(lm["state"])
+        # A stage-2 run may continue an earlier one: the report names every run before it.
+        self.earlier = earlier_runs(a.init) if a.stage == 2 else []
         model.vision.requires_grad_(False)
         model.lm.requires_grad_(a.stage == 2)
         self.sequence = image_token_sequence(self.instructions.meta, model.config.tiles_per_side, model.config.image_seq_len)
@@ -91,8 +138,10 @@ class SmolVlmTraining(Training):
         return model
 
     def loss(self, model, idx, generator):
-        ids, mask, answer, shuffled = batch(model, self.instructions, self.data.rows[idx], self.sequence, self.shuffled)
-        return token_loss(model(ids, mask, shuffled=shuffled), ids, answer), {}
+        rows = self.data.rows[idx]
+        ids, mask, answer, shuffled = batch(model, self.instructions, rows, self.sequence, self.shuffled)
+        weights = answer_weights(answer, self.instructions.rows[rows, KIND], self.args.weighting, self.kind_weights)
+        return token_loss(model(ids, mask, shuffled=shuffled), ids, weights), {}
 
     def after_step(self, model):
         pass
@@ -123,7 +172,8 @@ class SmolVlmTraining(Training):
         trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
         return {"stage": self.args.stage, "steps": run.steps, "batch": self.args.batch, "seconds": round(run.seconds),
                 "parameters": parameter_count(model), "trained_parameters": trainable, "conversations": self.data.train_n,
+                "lr": self.args.lr, "weighting": self.args.weighting, "kind_weights": self.args.kind_weights or None,
                 "held_out": run.final, "history": run.history,
                 "backbones": {"vision": os.path.basename(self.args.vision), "lm": os.path.basename(self.args.lm)},
                 # Stage 2 starts from a stage-1 checkpoint, or continues an earlier stage-2 run.
-                "init": os.path.basename(self.args.init) if self.args.stage == 2 else None}
+                "init": os.path.basename(self.args.init) if self.args.stage == 2 else None, "earlier": self.earlier}
