@@ -167,7 +167,7 @@ describe('a link to each lab reopens the same view with the same numbers', () =>
     expect(await again.getByTestId('answer-alternatives').locator('caption').textContent()).toMatch(/^Token 2:/);
   });
 
-  it('Token lab: the image, an edited cell, and a drawing by seeded sampling', async () => {
+  it('Token lab: the image, an edited cell, and a drawing by seeded sampling at a guidance scale', async () => {
     const first = await open('?device=wasm#tokens');
     const lab = first.page.getByTestId('tokens-lab');
     await labReady(lab);
@@ -181,11 +181,13 @@ describe('a link to each lab reopens the same view with the same numbers', () =>
     await expect.poll(async () => (await codesOf(lab))[0], { timeout: 30_000 }).toBe(other);
     await lab.getByRole('group', { name: 'Drawing decoding' }).getByRole('radio', { name: 'Sample' }).check();
     await lab.getByRole('spinbutton', { name: 'Drawing seed' }).fill('5');
+    await lab.getByRole('slider', { name: 'Drawing guidance scale' }).fill('2.5');
     await lab.getByLabel('Caption to draw').fill('a blue square');
     await lab.getByRole('button', { name: 'Draw', exact: true }).click();
     const drawing = lab.getByTestId('drawing');
     await expect.poll(async () => (await drawing.getAttribute('data-for'))?.includes('"seed":5') && (await drawing.getAttribute('data-status')), { timeout: 60_000 }).toBe('done');
-    const hash = await settledHash(first.page, /edit=0:\d+.*draw=a\+blue\+square.*seed=5/);
+    expect(await drawing.getAttribute('data-guidance')).toBe('2.5');
+    const hash = await settledHash(first.page, /edit=0:\d+.*draw=a\+blue\+square.*seed=5.*guidance=2\.5/);
     expect(hash).toMatch(/^#tokens\?image=2&/);
     const codes = await codesOf(lab);
     const ids = await drawing.getAttribute('data-ids');
@@ -200,6 +202,7 @@ describe('a link to each lab reopens the same view with the same numbers', () =>
     const redrawn = again.getByTestId('drawing');
     await expect.poll(() => redrawn.getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
     expect(await redrawn.getAttribute('data-ids')).toBe(ids);
+    expect(await redrawn.getAttribute('data-guidance')).toBe('2.5');
     expect(await again.getByLabel('Caption to draw').inputValue()).toBe('a blue square');
     await expect.poll(() => readings(again), { timeout: 30_000 }).toEqual(numbers);
   });

@@ -2,8 +2,9 @@
  * The Token lab in headless Chromium, offline, on WASM: each golden sample tokenized to the
  * forge's codes; the codebook and the cells of a hovered code; a code edit changes that cell's
  * token alone and the decoded image only within the decoder's reach of it; each golden caption
- * drawn greedily with PyTorch's codes, its decoded image (the exported JSON's pixel values)
- * within 1e-3 of PyTorch's; each golden image captioned with PyTorch's words; bad input gets a
+ * drawn greedily with PyTorch's codes, with classifier-free guidance at the model's scale (the
+ * lab's default) and without, its decoded image (the exported JSON's pixel values) within 1e-3
+ * of PyTorch's; each golden image captioned with PyTorch's words; bad input gets a
  * message and loses nothing; a new drawing cancels the one in flight. Every expected value comes
  * from the forge's goldens.json files.
  */
@@ -19,9 +20,11 @@ const vq = JSON.parse(readFileSync('static/models/shapes-vq/goldens.json', 'utf8
 const cm3 = JSON.parse(readFileSync('static/models/shapes-cm3/goldens.json', 'utf8')) as {
   inputs: { captions: string[] };
   draw: { ids: number[][]; pixels: GoldenTensor };
+  guided_draw: { scale: number; ids: number[][]; pixels: GoldenTensor };
   caption: { ids: number[][]; text: string[] };
 };
 const config = JSON.parse(readFileSync('static/models/shapes-vq/config.json', 'utf8')) as { grid: number; codebook_size: number };
+const { guidance_scale: guidance } = JSON.parse(readFileSync('static/models/shapes-cm3/config.json', 'utf8')) as { guidance_scale: number };
 const GRID = config.grid;
 const CELLS = GRID * GRID;
 const row = (t: GoldenTensor, k: number) => {
@@ -36,11 +39,13 @@ async function tokenize(lab: Locator, label: string): Promise<number[]> {
   return numbers(await lab.getByTestId('tokenized').getAttribute('data-codes'));
 }
 
-async function draw(lab: Locator, caption: string): Promise<number[]> {
+/** Draws a caption with the guidance scale the controls show, which must be `scale`; -> the drawn ids. */
+async function draw(lab: Locator, caption: string, scale = 1): Promise<number[]> {
   await lab.getByLabel('Caption to draw').fill(caption);
   await lab.getByRole('button', { name: 'Draw', exact: true }).click();
   const drawing = lab.getByTestId('drawing');
-  await expect.poll(async () => (await drawing.getAttribute('data-for'))?.includes(JSON.stringify(caption)) && (await drawing.getAttribute('data-status')), { timeout: 60_000 }).toBe('done');
+  const asked = (key: string | null) => key?.includes(JSON.stringify(caption)) && key.includes(`"guidance":${scale}`);
+  await expect.poll(async () => asked(await drawing.getAttribute('data-for')) && (await drawing.getAttribute('data-status')), { timeout: 60_000 }).toBe('done');
   return numbers(await drawing.getAttribute('data-ids'));
 }
 
@@ -123,17 +128,27 @@ describe('the Token lab', () => {
     await lab.getByRole('radio', { name: /^Select a cell/ }).check();
   });
 
-  it('draws each golden caption greedily with PyTorch\'s codes, decoded within 1e-3 of PyTorch\'s pixels', async () => {
-    for (const [k, caption] of cm3.inputs.captions.entries()) {
-      expect(await draw(lab, caption), caption).toEqual(cm3.draw.ids[k]);
-      const json = (await downloaded(page, lab.getByRole('button', { name: 'Export tokens (JSON)' }).first())) as { ids: number[]; pixel_values: GoldenTensor; caption: string };
-      expect(json.caption).toBe(caption);
-      expect(json.ids.slice(-cm3.draw.ids[k].length)).toEqual(cm3.draw.ids[k]);
-      const expected = row(cm3.draw.pixels, k);
-      expect(json.pixel_values.data).toHaveLength(expected.length);
-      const worst = json.pixel_values.data.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i])), 0);
-      expect(worst, caption).toBeLessThan(1e-3);
-    }
+  it('draws each golden caption greedily with PyTorch\'s codes, guided and not, decoded within 1e-3 of PyTorch\'s pixels', async () => {
+    // The lab draws with the model's own guidance scale until another is picked.
+    expect(cm3.guided_draw.scale).toBe(guidance);
+    expect(await lab.getByTestId('guidance-scale').textContent()).toBe(guidance.toFixed(2));
+    const checkAll = async (scale: number, golden: { ids: number[][]; pixels: GoldenTensor }) => {
+      for (const [k, caption] of cm3.inputs.captions.entries()) {
+        expect(await draw(lab, caption, scale), `${caption} at guidance ${scale}`).toEqual(golden.ids[k]);
+        const json = (await downloaded(page, lab.getByRole('button', { name: 'Export tokens (JSON)' }).first())) as { ids: number[]; pixel_values: GoldenTensor; caption: string; guidance: number };
+        expect(json.caption).toBe(caption);
+        expect(json.guidance).toBe(scale);
+        expect(json.ids.slice(-golden.ids[k].length)).toEqual(golden.ids[k]);
+        const expected = row(golden.pixels, k);
+        expect(json.pixel_values.data).toHaveLength(expected.length);
+        const worst = json.pixel_values.data.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i])), 0);
+        expect(worst, caption).toBeLessThan(1e-3);
+      }
+    };
+    await checkAll(guidance, cm3.guided_draw);
+    // Plain decoding from here on (the tests below compare with the unguided goldens).
+    await lab.getByRole('button', { name: 'No guidance (1)' }).click();
+    await checkAll(1, cm3.draw);
     // Every step has a distribution of attention and a probability for its code.
     const sum = Number(await lab.getByTestId('draw-step').getAttribute('data-sum'));
     expect(sum).toBeCloseTo(1, 4);

@@ -1,8 +1,8 @@
 /**
  * The Token lab's worker tasks against PyTorch, in Node: shapes-cm3 loaded with its VQ tokenizer
  * through the worker's loader; each golden sample tokenized to the goldens' codes and
- * reconstructed within 1e-4; each golden caption drawn greedily code for code (decoded within 1e-4
- * of PyTorch's pixels) and each golden
+ * reconstructed within 1e-4; each golden caption drawn greedily code for code, unguided and with
+ * classifier-free guidance at the goldens' scale (decoded within 1e-4 of PyTorch's pixels), and each golden
  * image captioned word for word through the shared cached loop, every step streamed first; a
  * cancelled drawing stops at its next step; captions the model cannot read are refused with a
  * message naming why. Expected values come from the forge's goldens.json files.
@@ -16,7 +16,12 @@ import { expectClose, modelUnderTest, readModelJson, type GoldenTensor } from '.
 
 const { modelDir, modelId } = modelUnderTest('static/models/shapes-cm3');
 interface Greedy { prompts: number[][]; ids: number[][] }
-const cm3 = readModelJson<{ inputs: { captions: string[] }; draw: Greedy & { pixels: GoldenTensor }; caption: Greedy & { image_codes: number[][]; text: string[] } }>(modelDir, 'goldens.json');
+const cm3 = readModelJson<{
+  inputs: { captions: string[] };
+  draw: Greedy & { pixels: GoldenTensor };
+  guided_draw: Greedy & { pixels: GoldenTensor; scale: number };
+  caption: Greedy & { image_codes: number[][]; text: string[] };
+}>(modelDir, 'goldens.json');
 const { max_caption_tokens: maxCaption } = readModelJson<{ max_caption_tokens: number }>(modelDir, 'config.json');
 const vq = readModelJson<{ outputs: Record<string, GoldenTensor> }>(`${modelDir}/../shapes-vq`, 'goldens.json');
 
@@ -59,17 +64,31 @@ describe(`bundled ${modelId} with its VQ tokenizer: the worker's tasks equal PyT
     expectClose((result as Of<'vq-decode'>).pixels.data, vq.outputs.every_code_pixels, 1e-4);
   });
 
-  it('draws each golden caption greedily with PyTorch\'s codes, streaming every step', async () => {
-    for (const [k, caption] of cm3.inputs.captions.entries()) {
-      const { partials, stream } = collect();
-      const { result } = await runDraw(model, { caption, sampling: { kind: 'greedy' }, alternatives: 3 }, stream);
-      const drawn = result as Of<'draw'>;
-      expect(drawn.prompt.map((t) => t.id)).toEqual(cm3.draw.prompts[k]);
-      expect(drawn.steps.map((s) => s.id)).toEqual(cm3.draw.ids[k]);
-      expectClose(drawn.pixels.data, row(cm3.draw.pixels, k), 1e-4);
-      expect(partials.filter((p) => p.kind === 'sequence-step').length).toBe(drawn.steps.length);
-      for (const s of drawn.steps) expect(s.attention.dims.at(-1)).toBeGreaterThanOrEqual(cm3.draw.prompts[k].length);
-    }
+  for (const guided of [false, true]) {
+    it(`draws each golden caption greedily with PyTorch's codes${guided ? ', guided at the goldens\' scale' : ''}, streaming every step`, async () => {
+      const golden = guided ? cm3.guided_draw : cm3.draw;
+      // Left out, the scale is 1: plain decoding.
+      const guidance = guided ? { guidance: cm3.guided_draw.scale } : {};
+      expect(golden.ids.length).toBe(cm3.inputs.captions.length);
+      for (const [k, caption] of cm3.inputs.captions.entries()) {
+        const { partials, stream } = collect();
+        const { result } = await runDraw(model, { caption, sampling: { kind: 'greedy' }, alternatives: 3, ...guidance }, stream);
+        const drawn = result as Of<'draw'>;
+        expect(drawn.guidance).toBe(guided ? cm3.guided_draw.scale : 1);
+        expect(drawn.prompt.map((t) => t.id)).toEqual(golden.prompts[k]);
+        expect(drawn.steps.map((s) => s.id)).toEqual(golden.ids[k]);
+        expectClose(drawn.pixels.data, row(golden.pixels, k), 1e-4);
+        expect(partials.filter((p) => p.kind === 'sequence-step').length).toBe(drawn.steps.length);
+        // The attention shown is the conditional sequence's: over the caption and the codes so far.
+        for (const s of drawn.steps) expect(s.attention.dims.at(-1)).toBeGreaterThanOrEqual(golden.prompts[k].length);
+      }
+    });
+  }
+
+  it('reports the model\'s guidance scale, and refuses a scale that is not a number', async () => {
+    expect(model.info.tokens?.guidance).toBe(cm3.guided_draw.scale);
+    await expect(runDraw(model, { caption: 'a red circle', sampling: { kind: 'greedy' }, alternatives: 3, guidance: Number.NaN }, collect().stream))
+      .rejects.toThrow(/guidance scale/);
   });
 
   it('captions each golden image\'s codes greedily with PyTorch\'s words', async () => {

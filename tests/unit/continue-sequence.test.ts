@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { argmax, continueSequence, decodeStep, emptyCache, type CachedGraph, type GraphTensor } from '../../src/lib/generation/cached-decoder';
-
-const tensor = (type: string, data: Float32Array | BigInt64Array, dims: number[]): GraphTensor => ({ type, data, dims });
+import { LLAMA_INPUTS, tensor } from './fake-decoder';
 
 /**
  * A Llama-layout stand-in of vocabulary 5 that takes position_ids: it records what it was fed,
@@ -9,13 +8,7 @@ const tensor = (type: string, data: Float32Array | BigInt64Array, dims: number[]
  */
 function positionalGraph(fed: { ids: number[]; positions: number[] }[]): CachedGraph<GraphTensor> {
   return {
-    inputs: [
-      { name: 'input_ids' },
-      { name: 'attention_mask' },
-      { name: 'position_ids' },
-      { name: 'past_key_values.0.key', shape: ['batch_size', 1, 'past_sequence_length', 1] },
-      { name: 'past_key_values.0.value', shape: ['batch_size', 1, 'past_sequence_length', 1] },
-    ],
+    inputs: LLAMA_INPUTS,
     tensor,
     async run(feeds) {
       const ids = Array.from(feeds.input_ids.data as BigInt64Array, Number);

@@ -3,9 +3,13 @@
  *   draw     every full caption (216) drawn greedily (prompt [BOS] words [EOS] <image>), its
  *            codes decoded by shapes-vq; the share of drawings whose shapes-clip top-1 among the
  *            216 full captions is the prompt, and whose top-1 names the prompt's colour and shape
- *   sample   the same drawings and judgement with seeded sampling (temperature 1 from the top 8,
- *            the Token lab's defaults) for seeds 1 … 4, each drawing with its own stream as the lab
- *            draws it; with how much the seeds' drawings of one caption differ (varied images)
+ *   guided   the same drawings with classifier-free guidance (src/lib/tokens/guidance.ts: the
+ *            unconditional prompt is <image> alone) at each scale of `--scales` and at the model's
+ *            default (config.json `guidance_scale`, which the Token lab draws with)
+ *   sample   the same judgement with seeded sampling (temperature 1 from the top 8, the Token
+ *            lab's defaults) for seeds 1 … 4, each drawing with its own stream as the lab draws
+ *            it, unguided and guided at the default scale; with how much the seeds' drawings of
+ *            one caption differ (varied images)
  *   caption  `count` one-shape held-out scenes (seeds from HELD_OUT_SEED) tokenized by shapes-vq
  *            and captioned greedily (prompt <image> codes </image> [BOS]); the share exactly right
  * Decoding is the cached loop of src/lib/generation/cached-decoder.ts with the graph's
@@ -16,7 +20,8 @@ import { join } from 'node:path';
 import { Tensor as OrtTensor } from 'onnxruntime-node';
 import { captionText, fullCaption, spec } from '../../src/lib/shapes/index.ts';
 import { argmaxRows, cosineMatrix } from '../../src/lib/contrastive/similarity.ts';
-import { argmax, decodeStep, emptyCache, lastLogits, sessionGraph, type CachedGraph } from '../../src/lib/generation/cached-decoder.ts';
+import { argmax, continueSequence, sessionGraph, type CachedGraph } from '../../src/lib/generation/cached-decoder.ts';
+import { UNGUIDED, unconditionalPrompt, withGuidance } from '../../src/lib/tokens/guidance.ts';
 import { seededRandom } from '../../src/lib/shapes/random.ts';
 import { drawFrom } from '../../workers/families/forge-tasks.ts';
 import { HELD_OUT_SEED, VARIANTS, captionGroups, heldOutScenes, int64, loadPreprocessing, onnxSession, percent, pixelValues } from './harness.ts';
@@ -32,46 +37,62 @@ export function greedyContinue(graph: CachedGraph<OrtTensor>, prompt: readonly n
   return continueWith(graph, prompt, stop, maxNew, argmax);
 }
 
-/** The same loop with the next token chosen by `choose` from the last position's logits. */
+/**
+ * The same loop with the next token chosen by `choose` from the last position's logits, guided
+ * by the `guidance` prompt at `scale` when one is given (classifier-free guidance).
+ */
 export async function continueWith(graph: CachedGraph<OrtTensor>, prompt: readonly number[], stop: number, maxNew: number,
-  choose: (logits: Float32Array) => number): Promise<number[]> {
-  const positions = (from: number, n: number) => new OrtTensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(from + i)), [1, n]);
-  let step = await decodeStep(graph, emptyCache(graph, 1), [prompt], { position_ids: positions(0, prompt.length) });
-  const ids: number[] = [];
-  for (;;) {
-    ids.push(choose(lastLogits(step.outputs.logits, 0)));
-    if (ids.at(-1) === stop || ids.length >= maxNew) return ids;
-    step = await decodeStep(graph, step.cache, [[ids.at(-1)!]], { position_ids: positions(step.cache.length, 1) });
-  }
+  choose: (logits: Float32Array) => number, guidance?: { prompt: readonly number[]; scale: number }): Promise<number[]> {
+  const options = { maxNew, stop: [stop], choose: (logits: Float32Array) => choose(logits) };
+  return (await continueSequence(graph, prompt, guidance ? withGuidance(graph, guidance.prompt, guidance.scale, options) : options)).ids;
 }
 
-/** The score of one seed's sampled drawings of every full caption. */
-export interface Cm3SampledDrawings {
-  readonly seed: number;
+/** shapes-clip's judgement of drawings of every full caption. */
+export interface Cm3Judged {
   readonly wellFormed: number;
   readonly topOne: number;
   readonly colourShape: number;
 }
 
+/** The score of one seed's sampled drawings of every full caption. */
+export interface Cm3SampledDrawings extends Cm3Judged {
+  readonly seed: number;
+}
+
 export const SAMPLING = { temperature: 1, topK: 8, seeds: [1, 2, 3, 4] } as const;
+
+/** Seeded drawings of every caption: each seed's judgement, and how much the seeds' drawings of one caption differ. */
+export interface Cm3Sampled {
+  readonly seeds: readonly Cm3SampledDrawings[];
+  /** Over captions and pairs of seeds: the share of pairs whose drawings differ, and the mean share of cells that differ. */
+  readonly pairsDiffering: number;
+  readonly cellsDiffering: number;
+}
 
 export interface Cm3EvalReport {
   readonly captions: number;
+  /** Greedy, unguided. */
   readonly drawnWellFormed: number;
   readonly drawTopOne: number;
   readonly drawColourShape: number;
+  /** Greedy with classifier-free guidance: at the model's default scale, and at every scale measured. */
+  readonly guidance: { readonly scale: number; readonly greedy: Cm3Judged; readonly sweep: readonly (Cm3Judged & { readonly scale: number })[] };
   readonly sampling: { readonly temperature: number; readonly topK: number };
   readonly sampled: readonly Cm3SampledDrawings[];
-  /** Over captions and pairs of seeds: the share of pairs whose drawings differ, and the mean share of cells that differ. */
   readonly sampledPairsDiffering: number;
   readonly sampledCellsDiffering: number;
+  /** Sampled with guidance at the default scale. */
+  readonly guidedSampled: Cm3Sampled;
   readonly count: number;
   readonly captionExact: number;
   readonly examples: { truth: string; caption: string }[];
 }
 
-export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: string, count: number): Promise<Cm3EvalReport> {
-  const vocabulary = (JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as { vocabulary: Cm3Vocabulary }).vocabulary;
+export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: string, count: number, scales: readonly number[]): Promise<Cm3EvalReport> {
+  const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as { vocabulary: Cm3Vocabulary; guidance_scale?: number };
+  const vocabulary = config.vocabulary;
+  const defaultScale = config.guidance_scale ?? UNGUIDED;
+  const unconditional = unconditionalPrompt(vocabulary);
   const graph = sessionGraph(await onnxSession(modelDir, 'decoder_model_merged'), OrtTensor);
   const { tokenizer } = await loadPreprocessing(clipDir);
   const [encoder, decoder, vision, text] = await Promise.all([
@@ -86,12 +107,16 @@ export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: stri
     Array.from((encoded.input_ids.data as BigInt64Array).subarray(i * encoded.input_ids.dims[1], (i + 1) * encoded.input_ids.dims[1]), Number).filter((v) => v !== 0));
   const { text_embeds } = await text.run({ input_ids: int64(encoded.input_ids), attention_mask: int64(encoded.attention_mask) }, ['text_embeds']);
 
-  /** Draws every full caption with a chooser per caption -> the code grids, the well-formed share, shapes-clip's judgement. */
-  async function drawAll(chooser: (caption: number) => (logits: Float32Array) => number) {
+  /**
+   * Draws every full caption with a chooser per caption, guided at `scale` -> the code grids, the
+   * well-formed share, shapes-clip's judgement.
+   */
+  async function drawAll(chooser: (caption: number) => (logits: Float32Array) => number, scale = UNGUIDED) {
     const codes = new BigInt64Array(full.length * vocabulary.cells);
     let wellFormed = 0;
     for (const [i, ids] of captionIds.entries()) {
-      const drawn = await continueWith(graph, [...ids, vocabulary.begin_image], vocabulary.end_image, vocabulary.cells + 1, chooser(i));
+      const drawn = await continueWith(graph, [...ids, vocabulary.begin_image], vocabulary.end_image, vocabulary.cells + 1, chooser(i),
+        { prompt: unconditional, scale });
       const cells = drawn.slice(0, vocabulary.cells).map((t) => t - vocabulary.first_code);
       wellFormed += Number(drawn.length === vocabulary.cells + 1 && drawn.at(-1) === vocabulary.end_image && cells.every((c) => c >= 0 && c < vocabulary.codes));
       // A token outside the codes (a word, a marker) or a short drawing leaves code 0 in its cell.
@@ -106,28 +131,40 @@ export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: stri
       colourShape: picks.filter((j, i) => full[j].slots.colour === full[i].slots.colour && full[j].slots.shape === full[i].slots.shape).length / full.length,
     };
   }
+  const judged = ({ wellFormed, topOne, colourShape }: Cm3Judged): Cm3Judged => ({ wellFormed, topOne, colourShape });
   const greedy = await drawAll(() => argmax);
-  const seeds = [];
-  for (const seed of SAMPLING.seeds) {
-    seeds.push({ seed, ...(await drawAll(() => {
-      const random = seededRandom(seed);
-      return (logits) => drawFrom(logits, SAMPLING.temperature, SAMPLING.topK, random);
-    })) });
+  const sweep = [];
+  for (const scale of [...new Set([...scales, defaultScale])].sort((a, b) => a - b)) {
+    sweep.push({ scale, ...judged(scale === UNGUIDED ? greedy : await drawAll(() => argmax, scale)) });
   }
-  let pairs = 0;
-  let pairsDiffering = 0;
-  let cellsDiffering = 0;
-  for (let i = 0; i < full.length; i++) {
-    for (let a = 0; a < seeds.length; a++) {
-      for (let b = a + 1; b < seeds.length; b++) {
-        let differ = 0;
-        for (let k = i * vocabulary.cells; k < (i + 1) * vocabulary.cells; k++) differ += Number(seeds[a].codes[k] !== seeds[b].codes[k]);
-        pairs++;
-        pairsDiffering += Number(differ > 0);
-        cellsDiffering += differ / vocabulary.cells;
+
+  /** Every caption drawn with each seed (its own stream per drawing), guided at `scale`. */
+  async function sampleAll(scale: number): Promise<Cm3Sampled> {
+    const seeds = [];
+    for (const seed of SAMPLING.seeds) {
+      seeds.push({ seed, ...(await drawAll(() => {
+        const random = seededRandom(seed);
+        return (logits) => drawFrom(logits, SAMPLING.temperature, SAMPLING.topK, random);
+      }, scale)) });
+    }
+    let pairs = 0;
+    let pairsDiffering = 0;
+    let cellsDiffering = 0;
+    for (let i = 0; i < full.length; i++) {
+      for (let a = 0; a < seeds.length; a++) {
+        for (let b = a + 1; b < seeds.length; b++) {
+          let differ = 0;
+          for (let k = i * vocabulary.cells; k < (i + 1) * vocabulary.cells; k++) differ += Number(seeds[a].codes[k] !== seeds[b].codes[k]);
+          pairs++;
+          pairsDiffering += Number(differ > 0);
+          cellsDiffering += differ / vocabulary.cells;
+        }
       }
     }
+    return { seeds: seeds.map(({ seed, ...d }) => ({ seed, ...judged(d) })), pairsDiffering: pairsDiffering / pairs, cellsDiffering: cellsDiffering / pairs };
   }
+  const sampled = await sampleAll(UNGUIDED);
+  const guidedSampled = await sampleAll(defaultScale);
 
   // Caption held-out scenes.
   const { oneShape: scenes } = heldOutScenes(count);
@@ -144,21 +181,33 @@ export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: stri
   const truths = scenes.map((s) => captionText(fullCaption(s)));
   return {
     captions: full.length, drawnWellFormed: greedy.wellFormed, drawTopOne: greedy.topOne, drawColourShape: greedy.colourShape,
+    guidance: { scale: defaultScale, greedy: sweep.find((s) => s.scale === defaultScale)!, sweep },
     sampling: { temperature: SAMPLING.temperature, topK: SAMPLING.topK },
-    sampled: seeds.map(({ seed, wellFormed, topOne, colourShape }) => ({ seed, wellFormed, topOne, colourShape })),
-    sampledPairsDiffering: pairsDiffering / pairs, sampledCellsDiffering: cellsDiffering / pairs,
+    sampled: sampled.seeds, sampledPairsDiffering: sampled.pairsDiffering, sampledCellsDiffering: sampled.cellsDiffering,
+    guidedSampled,
     count, captionExact: written.filter((c, i) => c === truths[i]).length / count,
     examples: truths.slice(0, 6).map((truth, i) => ({ truth, caption: written[i] })),
   };
 }
 
+/** `--scales 1.5,2,3`: the guidance scales to measure greedy drawings at. */
+function scalesOf(flag: string): number[] {
+  const scales = flag.split(',').filter(Boolean).map(Number);
+  if (scales.some((s) => !Number.isFinite(s) || s < 0)) throw new Error(`--scales takes guidance scales like 1.5,2,3, not ${flag}`);
+  return scales;
+}
+
 export const cm3: EvalFamily<Cm3EvalReport> = {
-  flags: { vq: 'static/models/shapes-vq', clip: 'static/models/shapes-clip' },
-  evaluate: ({ modelDir, count, flags }) => evaluateCm3(modelDir, flags.vq, flags.clip, count),
+  flags: { vq: 'static/models/shapes-vq', clip: 'static/models/shapes-clip', scales: '1.5,2,3,4,6' },
+  check: ({ flags }) => void scalesOf(flags.scales),
+  evaluate: ({ modelDir, count, flags }) => evaluateCm3(modelDir, flags.vq, flags.clip, count, scalesOf(flags.scales)),
   lines: (r) => [
     `drawn from the ${r.captions} full captions (greedy): well formed ${percent(r.drawnWellFormed)} | shapes-clip top-1 is the caption ${percent(r.drawTopOne)} | colour and shape ${percent(r.drawColourShape)}`,
+    ...r.guidance.sweep.map((d) => `greedy, guided at scale ${d.scale}${d.scale === r.guidance.scale ? ' (the default)' : ''}: well formed ${percent(d.wellFormed)} | top-1 ${percent(d.topOne)} | colour and shape ${percent(d.colourShape)}`),
     ...r.sampled.map((d) => `sampled (temperature ${r.sampling.temperature}, top ${r.sampling.topK}, seed ${d.seed}): well formed ${percent(d.wellFormed)} | top-1 ${percent(d.topOne)} | colour and shape ${percent(d.colourShape)}`),
     `the seeds' drawings of one caption: ${percent(r.sampledPairsDiffering)} of pairs differ, in ${percent(r.sampledCellsDiffering)} of cells on average`,
+    ...r.guidedSampled.seeds.map((d) => `sampled, guided at scale ${r.guidance.scale} (seed ${d.seed}): well formed ${percent(d.wellFormed)} | top-1 ${percent(d.topOne)} | colour and shape ${percent(d.colourShape)}`),
+    `the guided seeds' drawings of one caption: ${percent(r.guidedSampled.pairsDiffering)} of pairs differ, in ${percent(r.guidedSampled.cellsDiffering)} of cells on average`,
     `captions of ${r.count} held-out scenes (seeds from ${HELD_OUT_SEED}, greedy): exactly right ${percent(r.captionExact)}`,
     ...r.examples.map((e) => `  ${e.truth} -> ${e.caption}`),
   ],

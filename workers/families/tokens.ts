@@ -8,6 +8,7 @@
 import { AutoConfig, AutoProcessor, AutoTokenizer, Tensor } from '@huggingface/transformers';
 import type { ImageInput, ModelInfo, Sampling, SequencePartial, SequenceStep, SequenceToken, TaskResult, TensorData, TokenModelShape } from '../../src/lib/runtime/protocol';
 import { continueSequence } from '../../src/lib/generation/cached-decoder';
+import { UNGUIDED, unconditionalPrompt, withGuidance } from '../../src/lib/tokens/guidance';
 import { captionPrompt, codeOf, drawnCells, drawPrompt, pieceOf, toRgb } from '../../src/lib/tokens/sequence';
 import { seededRandom } from '../../src/lib/shapes/random';
 import { byteProgress } from '../../src/lib/runtime/progress';
@@ -55,6 +56,7 @@ export async function loadTokenModel(request: LoadRequest, config: Record<string
     layers: Number(config.num_hidden_layers),
     heads: Number(config.num_attention_heads),
     imageTokenizer: vqId,
+    guidance: Number(config.guidance_scale ?? UNGUIDED),
   };
   if (vocabulary.codes !== tokens.codebookSize || vocabulary.cells !== tokens.grid * tokens.grid) {
     throw new Error(`${source.id} reads ${vocabulary.codes} codes over ${vocabulary.cells} cells, but ${vqId} has ${tokens.codebookSize} over ${tokens.grid} × ${tokens.grid}.`);
@@ -186,11 +188,13 @@ function tokenOf(model: LoadedModel, id: number): SequenceToken {
  * One sequence continued from `prompt` through the cache, each token chosen greedily or by
  * seeded sampling and streamed with its probability, its alternatives and the attention of the
  * query that chose it; `afterStep` adds what a step shows besides (a drawing's partial image).
+ * With `guidance`, each token is chosen from (and its probabilities are those of) the guided
+ * logits, a second cached sequence reading the unconditional prompt beside it.
  */
 async function streamSequence(
   model: LoadedModel,
   prompt: readonly number[],
-  o: { sampling: Sampling; alternatives: number; stop: number; maxNew: number },
+  o: { sampling: Sampling; alternatives: number; stop: number; maxNew: number; guidance?: { prompt: readonly number[]; scale: number } },
   stream: StreamContext<SequencePartial>,
   afterStep: (chosen: readonly number[]) => Promise<Uint8ClampedArray | null>,
 ): Promise<{ steps: SequenceStep[]; stopped: 'stop' | 'length' | 'interrupted' }> {
@@ -200,7 +204,9 @@ async function streamSequence(
   const random = sampling.kind === 'sample' ? seededRandom(sampling.seed) : null;
   const steps: SequenceStep[] = [];
   const started = performance.now();
-  const { stopped } = await continueSequence(cachedDecoder(model), prompt, {
+  const graph = cachedDecoder(model);
+  const guidance = o.guidance ?? { prompt: [], scale: UNGUIDED };
+  const { stopped } = await continueSequence(graph, prompt, withGuidance(graph, guidance.prompt, guidance.scale, {
     maxNew: o.maxNew,
     stop: [o.stop],
     choose: async (row, outputs, index) => {
@@ -225,14 +231,17 @@ async function streamSequence(
       await nextTask();
       return stream.cancelled();
     },
-  });
+  }));
   return { steps, stopped };
 }
 
-/** CM3 draws an image for a caption, one code per step, each step's partial grid decoded. */
+/**
+ * CM3 draws an image for a caption, one code per step, each step's partial grid decoded; guided
+ * (classifier-free) at `task.guidance` unless that is 1 or left out.
+ */
 export async function runDraw(
   model: LoadedModel,
-  task: { caption: string; sampling: Sampling; alternatives: number },
+  task: { caption: string; sampling: Sampling; alternatives: number; guidance?: number },
   stream: StreamContext<SequencePartial>,
 ): Promise<{ result: TaskResult; modelMs: number }> {
   const shape = shapeOf(model);
@@ -240,7 +249,10 @@ export async function runDraw(
   const prompt = drawPrompt(v, captionIds(model, task.caption));
   const { mean, std } = normalisation(model);
   const started = performance.now();
-  const { steps, stopped } = await streamSequence(model, prompt, { ...task, stop: v.end_image, maxNew: v.cells + 1 }, stream, async (chosen) => {
+  const scale = task.guidance ?? UNGUIDED;
+  if (!Number.isFinite(scale) || scale < 0) throw new BadCaptionError(`The guidance scale must be a number of at least 0, not ${scale}.`);
+  const guidance = { prompt: unconditionalPrompt(v), scale };
+  const { steps, stopped } = await streamSequence(model, prompt, { ...task, guidance, stop: v.end_image, maxNew: v.cells + 1 }, stream, async (chosen) => {
     const { codes, drawn } = drawnCells(v, chosen);
     if (drawn < chosen.length) return null;
     const partial = await decode(model, [codes]);
@@ -253,6 +265,7 @@ export async function runDraw(
     result: {
       kind: 'draw',
       prompt: prompt.map((id) => tokenOf(model, id)),
+      guidance: scale,
       steps,
       codes,
       pixels: { dims: pixels.dims.slice(1), data: pixels.data },

@@ -31,7 +31,7 @@ export function sequenceJson(model: string, request: { caption?: string; codes?:
     ids: [...result.prompt.map((t) => t.id), ...result.steps.map((s) => s.id)],
     stopped: result.stopped,
     ...(result.kind === 'draw'
-      ? { codes: result.codes, pixel_values: { dims: result.pixels.dims, data: Array.from(result.pixels.data) }, mean: result.mean, std: result.std }
+      ? { guidance: result.guidance, codes: result.codes, pixel_values: { dims: result.pixels.dims, data: Array.from(result.pixels.data) }, mean: result.mean, std: result.std }
       : { text: result.text }),
   };
   return new Blob([`${JSON.stringify(json, null, 1)}\n`], { type: 'application/json' });

@@ -128,6 +128,8 @@ export interface SequenceRequest {
   readonly caption?: string;
   readonly codes?: readonly number[];
   readonly sampling: Sampling;
+  /** A drawing's classifier-free guidance scale (1: plain decoding). */
+  readonly guidance?: number;
   /** What the request is for (caption or image, decoding), to tell the sequence shown from a stale one. */
   readonly key: string;
 }
@@ -186,7 +188,7 @@ export class SequenceSession {
     try {
       const sampling = r.sampling;
       const out = r.kind === 'draw'
-        ? await this.runtime.client.run({ kind: 'draw', caption: r.caption ?? '', sampling, alternatives: ALTERNATIVES }, this.channel, onPartial)
+        ? await this.runtime.client.run({ kind: 'draw', caption: r.caption ?? '', sampling, guidance: r.guidance, alternatives: ALTERNATIVES }, this.channel, onPartial)
         : await this.runtime.client.run({ kind: 'write-caption', codes: r.codes ?? [], sampling, alternatives: ALTERNATIVES }, this.channel, onPartial);
       if (mine !== this.asked) return;
       this.result = out.result;

@@ -104,6 +104,8 @@ export const LAB_FIELDS = {
     edit: list(cellCode, 1024),
     draw: text(200),
     ...decoding,
+    /** The drawing's classifier-free guidance scale (1: plain decoding). */
+    guidance: decimal(0, 8, { continuous: true }),
   },
   budget: BUDGET_FIELDS,
 } as const satisfies Record<string, Schema>;

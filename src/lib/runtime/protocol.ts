@@ -100,7 +100,14 @@ export type Task =
   /** The VQ decoder on code grids, each `grid × grid` codes row-major. */
   | { readonly kind: 'vq-decode'; readonly grids: readonly (readonly number[])[] }
   /** CM3 draws an image from a caption, code by code, streaming each as a `partial`. */
-  | { readonly kind: 'draw'; readonly caption: string; readonly sampling: Sampling; readonly alternatives: number }
+  | {
+      readonly kind: 'draw';
+      readonly caption: string;
+      readonly sampling: Sampling;
+      readonly alternatives: number;
+      /** Classifier-free guidance's scale (src/lib/tokens/guidance.ts); 1 or left out: plain decoding. */
+      readonly guidance?: number;
+    }
   /** CM3 writes a caption for an image given as its codes, token by token, streaming each as a `partial`. */
   | { readonly kind: 'write-caption'; readonly codes: readonly number[]; readonly sampling: Sampling; readonly alternatives: number };
 
@@ -298,6 +305,8 @@ export interface TokenModelShape {
   readonly heads: number;
   /** The VQ tokenizer's repo or folder. */
   readonly imageTokenizer: string;
+  /** The classifier-free guidance scale the model's evaluation chose for drawing (config `guidance_scale`; 1 when it names none). */
+  readonly guidance: number;
 }
 
 /**
@@ -434,6 +443,8 @@ export type TaskResult =
   | {
       readonly kind: 'draw';
       readonly prompt: readonly SequenceToken[];
+      /** The classifier-free guidance scale it was drawn with (1: plain decoding). */
+      readonly guidance: number;
       readonly steps: readonly SequenceStep[];
       /** The code of each cell, row-major; a cell whose token was not a code, or was never drawn, holds 0. */
       readonly codes: readonly number[];

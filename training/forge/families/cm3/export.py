@@ -3,8 +3,10 @@
 decoder_attentions.*), the ShapesWorld word tokenizer for the caption part, and a config that
 says where the markers and shapes-vq's codes sit in the vocabulary. Goldens: greedy drawings of
 the golden captions (prompt [BOS] words [EOS] <image>, up to 64 codes and </image>; their pixels
-as shapes-vq decodes them) and greedy
-captions of the golden images' codes (prompt <image> codes </image> [BOS], up to [EOS])."""
+as shapes-vq decodes them), the same drawings with classifier-free guidance at the scale the
+Token lab draws with by default (the unconditional prompt is <image> alone, which the image-first
+training rows teach), and greedy captions of the golden images' codes (prompt <image> codes
+</image> [BOS], up to [EOS])."""
 import torch
 
 from forge import checkpoint
@@ -14,21 +16,49 @@ from forge.families.cm3.vocabulary import Layout
 from forge.families.lm.graphs import decoder_graph
 
 MAX_CAPTION = 16
+# The guidance scale the Token lab draws with by default (config.json `guidance_scale`), chosen by
+# the held-out evaluation (training/eval/cm3.ts) among the scales it measures.
+GUIDANCE = 3.0
+
+
+class Reader:
+    """One sequence read through the cache, as the TypeScript loop reads it: the prompt in one
+    step, then one token a step at its position; `logits` are the newest position's."""
+
+    def __init__(self, lm, prompt):
+        self.lm, self.length = lm, len(prompt)
+        self.logits, self.past, _ = lm.decode(lm.embed(torch.tensor([prompt])), torch.ones(1, self.length, dtype=torch.long),
+                                              torch.arange(self.length)[None, :], lm.empty_cache(1))
+        self.logits = self.logits[0, -1]
+
+    def read(self, token):
+        self.length += 1
+        logits, self.past, _ = self.lm.decode(self.lm.embed(torch.tensor([[token]])), torch.ones(1, self.length, dtype=torch.long),
+                                              torch.tensor([[self.length - 1]]), self.past)
+        self.logits = logits[0, -1]
 
 
 @torch.no_grad()
-def greedy(lm, prompt, stop, max_new):
-    """Greedy decoding through the cache, as the TypeScript loop does: -> new ids (stop included)."""
-    length = len(prompt)
-    logits, past, _ = lm.decode(lm.embed(torch.tensor([prompt])), torch.ones(1, length, dtype=torch.long), torch.arange(length)[None, :],
-                                lm.empty_cache(1))
+def greedy(lm, prompt, stop, max_new, unconditional=None, scale=1.0):
+    """Greedy decoding through the cache -> new ids (stop included). With an `unconditional`
+    prompt, classifier-free guidance as CM3leon samples images: a second sequence reads that
+    prompt and the same chosen tokens, and each step chooses from uncond + scale · (cond − uncond)."""
+    reader = Reader(lm, prompt)
+    other = Reader(lm, unconditional) if unconditional is not None else None
     ids = []
     while True:
-        ids.append(int(logits[0, -1].argmax()))
+        logits = reader.logits if other is None else guided(reader.logits, other.logits, scale)
+        ids.append(int(logits.argmax()))
         if ids[-1] == stop or len(ids) >= max_new:
             return ids
-        total = length + len(ids)
-        logits, past, _ = lm.decode(lm.embed(torch.tensor([[ids[-1]]])), torch.ones(1, total, dtype=torch.long), torch.tensor([[total - 1]]), past)
+        reader.read(ids[-1])
+        if other is not None:
+            other.read(ids[-1])
+
+
+def guided(conditional, unconditional, scale):
+    """Classifier-free guidance on one position's logits (scale 1: the conditional ones)."""
+    return unconditional + scale * (conditional - unconditional)
 
 
 class Cm3Export(Export):
@@ -42,7 +72,7 @@ class Cm3Export(Export):
                 "num_hidden_layers": c.layers, "num_attention_heads": c.heads, "num_key_value_heads": c.kv_heads, "head_dim": c.head_dim,
                 "intermediate_size": c.intermediate_size, "rope_theta": c.rope_theta, "rms_norm_eps": c.rms_eps,
                 "max_position_embeddings": c.max_positions, "pad_token_id": 0, "bos_token_id": 2, "eos_token_id": 3,
-                "max_caption_tokens": MAX_CAPTION, "image_tokenizer": "shapes-vq", "vocabulary": layout.as_dict()}
+                "max_caption_tokens": MAX_CAPTION, "guidance_scale": GUIDANCE, "image_tokenizer": "shapes-vq", "vocabulary": layout.as_dict()}
 
     def files(self):
         return {"config.json": self.config(), "tokenizer.json": tokenizer_json(self.meta["vocabulary"]),
@@ -58,11 +88,17 @@ class Cm3Export(Export):
         captions = [row[row != 0].tolist() for row in input_ids]
         draw_prompts = [ids + [layout.begin_image] for ids in captions]
         drawn = [greedy(lm, p, layout.end_image, layout.cells + 1) for p in draw_prompts]
-        # The drawings as shapes-vq decodes them (a cell whose token is not a code gets code 0), so the
-        # browser's decoded drawings are checked against PyTorch's pixels.
+        unconditional = [layout.begin_image]
+        guided_drawn = [greedy(lm, p, layout.end_image, layout.cells + 1, unconditional, GUIDANCE) for p in draw_prompts]
         side = int(layout.cells ** 0.5)
-        grids = torch.tensor([[t - layout.first_code if 0 <= t - layout.first_code < layout.codes else 0
-                               for t in (ids[:layout.cells] + [layout.first_code] * layout.cells)[:layout.cells]] for ids in drawn])
+
+        def pixels(drawings):
+            """The drawings as shapes-vq decodes them (a cell whose token is not a code gets code 0), so the
+            browser's decoded drawings are checked against PyTorch's pixels."""
+            grids = torch.tensor([[t - layout.first_code if 0 <= t - layout.first_code < layout.codes else 0
+                                   for t in (ids[:layout.cells] + [layout.first_code] * layout.cells)[:layout.cells]] for ids in drawings])
+            return golden(vq.decode(grids.reshape(len(drawings), side, side)))
+
         codes = vq.encode(golden_images(inputs))[0]
         caption_prompts = [row.tolist() + [2] for row in layout.image(codes)]
         written = [greedy(lm, p, 3, MAX_CAPTION) for p in caption_prompts]
@@ -72,7 +108,9 @@ class Cm3Export(Export):
             "inputs": golden_inputs(inputs, input_ids=input_ids, attention_mask=attention_mask),
             "outputs": {"prefill_logits": golden(logits[0, -1])},
             "draw": {"prompts": draw_prompts, "ids": drawn, "stop": layout.end_image, "max_new_tokens": layout.cells + 1,
-                     "pixels": golden(vq.decode(grids.reshape(len(drawn), side, side)))},
+                     "pixels": pixels(drawn)},
+            "guided_draw": {"scale": GUIDANCE, "unconditional_prompt": unconditional, "prompts": draw_prompts, "ids": guided_drawn,
+                            "stop": layout.end_image, "max_new_tokens": layout.cells + 1, "pixels": pixels(guided_drawn)},
             "caption": {"image_codes": codes.reshape(len(codes), -1).tolist(), "prompts": caption_prompts, "ids": written, "stop": 3,
                         "max_new_tokens": MAX_CAPTION,
                         "text": [" ".join(self.meta["vocabulary"][i] for i in ids if 3 < i < layout.begin_image) for ids in written]},
