@@ -14,7 +14,7 @@ import { transferables, type RunPartial, type ModelSource, type Device, type Dev
 import { embedImages, embedTexts, inspectDualEncoder, loadDualEncoder, runLlipHead, type LoadedModel } from './families/dual-encoder';
 import { runCaption, runMasked, tokenize } from './families/forge-tasks';
 import { runAnswer, type StreamContext } from './families/vlm';
-import { runCaptionLikelihood } from './families/probe-tasks';
+import { runAnswerBatch, runCaptionLikelihood } from './families/probe-tasks';
 import { decodeGrids, encodeImage, runDraw, runWriteCaption } from './families/tokens';
 import type { Task, TaskResult } from '../src/lib/runtime/protocol';
 import { classify, UnsupportedModelError } from './errors';
@@ -237,9 +237,9 @@ async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspec
 async function runTask(loaded: LoadedModel, task: Task, stream: StreamContext<RunPartial>): Promise<{ result: TaskResult; modelMs: number }> {
   switch (task.kind) {
     case 'image-embeds':
-      return embedImages(loaded, [...task.images]);
+      return embedImages(loaded, [...task.images], task.attentions !== false);
     case 'text-embeds':
-      return embedTexts(loaded, task.texts);
+      return embedTexts(loaded, task.texts, task.attentions !== false);
     case 'llip-head':
       return runLlipHead(loaded, task.mixture, task.texts);
     case 'tokenize':
@@ -252,6 +252,8 @@ async function runTask(loaded: LoadedModel, task: Task, stream: StreamContext<Ru
       return runCaptionLikelihood(loaded, task);
     case 'answer':
       return runAnswer(loaded, task, stream);
+    case 'answer-batch':
+      return runAnswerBatch(loaded, task, stream.cancelled);
     case 'vq-encode':
       return encodeImage(loaded, task.image);
     case 'vq-decode':

@@ -24,6 +24,8 @@ import './page-tap';
 import './page-vlm';
 // Part (l): shapes-cm3 drawing, a cached step at an early and a late code and whole images through the worker (window.benchTokens).
 import './page-tokens';
+// Part (m): shapes-smolvlm answering a probe suite's questions one by one and batched (window.benchProbeQuestions).
+import './page-probe-questions';
 
 const MODEL_URL = `${import.meta.env.BASE_URL}models/shapes-clip`;
 

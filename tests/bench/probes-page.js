@@ -2,7 +2,8 @@
 // Playwright injects the file as it is (no TypeScript transform in between).
 //
 // window.__probeMeasure(): 2 s of idle frames, then clicks "Run the probes", records every
-// frame until the run is done, and returns the page's 'vlm:probe-suite' marks with them.
+// frame and every long task (over 50 ms, the browser's own threshold) and long animation frame
+// until the run is done, and returns the page's 'vlm:probe-suite' marks with them.
 window.__probeMeasure = async () => {
   const stamps = (ms) => new Promise((resolve) => {
     const out = [];
@@ -16,6 +17,14 @@ window.__probeMeasure = async () => {
   });
   const idle = await stamps(2000);
   performance.clearMarks('vlm:probe-suite');
+  const tasks = [];
+  const observers = ['longtask', 'long-animation-frame'].filter((type) => PerformanceObserver.supportedEntryTypes.includes(type)).map((type) => {
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) tasks.push({ type, start: e.startTime, duration: e.duration, blocking: e.blockingDuration ?? null });
+    });
+    observer.observe({ type });
+    return observer;
+  });
   const status = document.querySelector('[data-testid="probe-status"]');
   const frames = [];
   let on = true;
@@ -35,6 +44,10 @@ window.__probeMeasure = async () => {
     }, 50);
   });
   on = false;
+  for (const observer of observers) {
+    for (const e of observer.takeRecords()) tasks.push({ type: e.entryType, start: e.startTime, duration: e.duration, blocking: e.blockingDuration ?? null });
+    observer.disconnect();
+  }
   const suites = performance.getEntriesByName('vlm:probe-suite').map((m) => ({ ...m.detail, end: m.startTime }));
-  return { suites, idle, frames };
+  return { suites, idle, frames, tasks };
 };

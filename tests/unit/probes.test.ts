@@ -214,3 +214,32 @@ describe('suite results', () => {
     expect(csv[2].endsWith(',2,')).toBe(true);
   });
 });
+
+describe('suite results in steps', () => {
+  it('give the same result in steps as all at once, pausing between bootstraps and every 250 resamples', async () => {
+    const { pairSuiteResult, pairSuiteSteps, qaSuiteResult, qaSuiteSteps, stepped } = await import('../../src/lib/probes/report');
+    const suite = generateSuite('binding', 4, 6);
+    // Alternately right and wrong on the text side, always right on the image side.
+    const scores = suite.items.map((_, k) => [[k % 2 ? 0.9 : 0.1, 0.5], [0.2, 0.8]] as const);
+    let pauses = 0;
+    const pause = async () => void pauses++;
+    const paired = await stepped(pairSuiteSteps('m', suite, scores, { unknownWords: [], ms: 1 }), pause);
+    expect(paired).toEqual(pairSuiteResult('m', suite, scores, { unknownWords: [], ms: 1 }));
+    // Three bootstraps of 1,000 resamples: a pause before each and three within each.
+    expect(pauses).toBe(3 + 3 * 3);
+    const answers = suite.items.map((item) => item.questions.map(() => 'no.'));
+    pauses = 0;
+    expect(await stepped(qaSuiteSteps('v', suite, answers, 2), pause)).toEqual(qaSuiteResult('v', suite, answers, 2));
+    expect(pauses).toBeGreaterThanOrEqual(2 + 3);
+  });
+
+  it('stop at a pause once told to', async () => {
+    const { pairSuiteSteps, stepped } = await import('../../src/lib/probes/report');
+    const suite = generateSuite('order', 2, 3);
+    const scores = suite.items.map(() => [[1, 0], [0, 1]] as const);
+    let pauses = 0;
+    const result = await stepped(pairSuiteSteps('m', suite, scores, { unknownWords: [], ms: 0 }), async () => void pauses++, () => pauses >= 2);
+    expect(result).toBeNull();
+    expect(pauses).toBe(2);
+  });
+});

@@ -206,8 +206,8 @@ export async function prepareImages(model: LoadedModel, images: readonly ImageIn
   return { values, dims, outcomes };
 }
 
-/** Embeds images; unusable ones get an outcome with a message and no row. */
-export async function embedImages(model: LoadedModel, images: readonly ImageInput[]): Promise<{ result: TaskResult; modelMs: number }> {
+/** Embeds images; unusable ones get an outcome with a message and no row. `withAttentions` false leaves the attentions out. */
+export async function embedImages(model: LoadedModel, images: readonly ImageInput[], withAttentions = true): Promise<{ result: TaskResult; modelMs: number }> {
   const { values, dims, outcomes } = await prepareImages(model, images);
   if (values.length === 0) {
     const k = model.info.llip?.mixtureTokens;
@@ -219,11 +219,11 @@ export async function embedImages(model: LoadedModel, images: readonly ImageInpu
   const started = performance.now();
   const out = await model.vision({ pixel_values: batch });
   const modelMs = performance.now() - started;
-  const attentions = out.vision_attentions ? tensorData(out.vision_attentions) : tappedAttention(model.vision, out, values.length);
+  const attentions = !withAttentions ? null : out.vision_attentions ? tensorData(out.vision_attentions) : tappedAttention(model.vision, out, values.length);
   return { result: { kind: 'image-embeds', embeds: tensorData(out[model.spec.imageEmbeds]), attentions, outcomes }, modelMs };
 }
 
-export async function embedTexts(model: LoadedModel, texts: readonly string[]): Promise<{ result: TaskResult; modelMs: number }> {
+export async function embedTexts(model: LoadedModel, texts: readonly string[], withAttentions = true): Promise<{ result: TaskResult; modelMs: number }> {
   const { tokenizer, spec } = model;
   const limit = model.info.maxTextTokens;
   const inputs = tokenizer([...texts], { padding: spec.padding, truncation: true, max_length: limit });
@@ -247,7 +247,7 @@ export async function embedTexts(model: LoadedModel, texts: readonly string[]): 
   const started = performance.now();
   const out = await model.text(inputs as unknown as Record<string, unknown>);
   const modelMs = performance.now() - started;
-  const attentions = out.text_attentions ? tensorData(out.text_attentions) : tappedAttention(model.text, out, texts.length);
+  const attentions = !withAttentions ? null : out.text_attentions ? tensorData(out.text_attentions) : tappedAttention(model.text, out, texts.length);
   return { result: { kind: 'text-embeds', embeds: tensorData(out[spec.textEmbeds]), attentions, outcomes }, modelMs };
 }
 

@@ -35,7 +35,7 @@ interface VisionToSequence {
   sessions: Record<string, { outputNames: readonly string[]; run(feeds: Record<string, unknown>): Promise<Record<string, { dims: readonly number[]; data: unknown }>> }>;
 }
 
-interface ProcessorLike {
+export interface ProcessorLike {
   (text: string, images: RawImage[]): Promise<Record<string, unknown>>;
   apply_chat_template(messages: unknown[], options: Record<string, unknown>): string;
   tokenizer: ((texts: string[], options?: Record<string, unknown>) => Record<string, Tensor>) & { decode(ids: number[], options?: Record<string, unknown>): string };
@@ -52,7 +52,7 @@ export interface StreamContext<P extends RunPartial = AnswerPartial> {
 
 const MARKER = /^<fake_token_around_image>$|^<global-img>$|^<row_\d+_col_\d+>$/;
 
-function vlmOf(model: LoadedModel): VisionToSequence {
+export function vlmOf(model: LoadedModel): VisionToSequence {
   const vlm = model.graphs.model as unknown as VisionToSequence | undefined;
   if (!vlm || model.info.family !== 'smolvlm') throw new Error(`${model.info.source.id} is not a vision-language model.`);
   return vlm;
@@ -97,6 +97,7 @@ export async function loadVlm(request: LoadRequest, config: Record<string, unkno
       heads: text.num_attention_heads,
       attentions: decoderOutputs.some((name) => name.startsWith('decoder_attentions')),
       splitting: imageConfig.do_image_splitting ?? true,
+      longestEdge: imageConfig.size?.longest_edge,
     },
     attention: vlmAttentionSources(vlm),
   };
@@ -135,7 +136,7 @@ function mosaic(frames: Uint8ClampedArray[], rows: number, cols: number, side: n
   return { width, height, pixels };
 }
 
-async function readImage(processor: ProcessorLike, input: ImageInput): Promise<{ raw: RawImage; outcome: Extract<ImageOutcome, { ok: true }> }> {
+export async function readImage(processor: ProcessorLike, input: ImageInput): Promise<{ raw: RawImage; outcome: Extract<ImageOutcome, { ok: true }> }> {
   const longest = processor.image_processor.config.size?.longest_edge ?? 2048;
   const decoded = await decodeImage(input, longest);
   if (!decoded.ok) throw new BadImageError(decoded.message);
@@ -150,11 +151,17 @@ async function readImage(processor: ProcessorLike, input: ImageInput): Promise<{
 }
 
 /** Builds the prompt as the language model reads it, and the inputs `generate` takes. */
+/** The chat template of a question about an image (or about none), as the model's processor renders it. */
+export function chatTemplate(model: LoadedModel, question: string, withImage: boolean): string {
+  const processor = model.processor as unknown as ProcessorLike;
+  const content = withImage ? [{ type: 'image' }, { type: 'text', text: question }] : [{ type: 'text', text: question }];
+  return processor.apply_chat_template([{ role: 'user', content }], { add_generation_prompt: true });
+}
+
 async function buildPrompt(model: LoadedModel, image: ImageInput | null, question: string): Promise<{ prompt: VlmPrompt; inputs: Record<string, unknown> }> {
   const processor = model.processor as unknown as ProcessorLike;
   const vlm = vlmOf(model);
-  const content = image ? [{ type: 'image' }, { type: 'text', text: question }] : [{ type: 'text', text: question }];
-  const template = processor.apply_chat_template([{ role: 'user', content }], { add_generation_prompt: true });
+  const template = chatTemplate(model, question, image !== null);
   const side = model.info.vlm!.tileSide;
   const imageSeqLen = model.info.vlm!.imageSeqLen;
   let inputs: Record<string, unknown>;
@@ -252,13 +259,21 @@ class StepRecorder extends LogitsProcessor {
   }
 }
 
-class StopWhen extends StoppingCriteria {
+export class StopWhen extends StoppingCriteria {
   constructor(private readonly stop: () => boolean) {
     super();
   }
   _call(ids: number[][]): boolean[] {
     return ids.map(() => this.stop());
   }
+}
+
+/** The question trimmed, or a message for the person when it is empty or too long. */
+export function checkedQuestion(text: string): string {
+  const question = text.trim();
+  if (!question) throw new BadQuestionError('Type a question first.');
+  if (question.length > MAX_QUESTION_CHARS) throw new BadQuestionError(`The question is ${question.length} characters long; ask in at most ${MAX_QUESTION_CHARS}.`);
+  return question;
 }
 
 /**
@@ -270,9 +285,7 @@ export async function runAnswer(
   task: { image: ImageInput | null; question: string; sampling: Sampling; alternatives: number; maxNewTokens: number },
   stream: StreamContext,
 ): Promise<{ result: TaskResult; modelMs: number }> {
-  const question = task.question.trim();
-  if (!question) throw new BadQuestionError('Type a question first.');
-  if (question.length > MAX_QUESTION_CHARS) throw new BadQuestionError(`The question is ${question.length} characters long; ask in at most ${MAX_QUESTION_CHARS}.`);
+  const question = checkedQuestion(task.question);
   const vlm = vlmOf(model);
   const { prompt, inputs } = await buildPrompt(model, task.image, question);
   stream.emit({ kind: 'prompt', prompt });

@@ -7,7 +7,7 @@ import { RuntimeError } from '../../lib/runtime/client';
 import type { Dtype, Family } from '../../lib/runtime/protocol';
 import { RuntimeState } from '../../state/runtime.svelte';
 import { generateSuite } from '../../lib/probes/suites';
-import { pairSuiteResult, qaSuiteResult, type SuiteResult } from '../../lib/probes/report';
+import { pairSuiteSteps, qaSuiteSteps, stepped, type SuiteResult } from '../../lib/probes/report';
 import { hubProbeModel, PROBE_FAMILIES, type ProbeModel } from '../../lib/probes/models';
 import { SUITE_IDS, type Suite, type SuiteId } from '../../lib/probes/types';
 import { answerQuestions, prepareSuite, scorePairs, yieldToPage, type SuiteInputs } from './scoring';
@@ -53,33 +53,47 @@ export class ProbeRun {
     this.error = null;
     this.results = [];
     this.labels = new Map();
-    const suites = suiteIds.map((id) => generateSuite(id, seed, count));
+    const stale = () => this.stopped || mine !== this.runs;
+    // One suite generated a task, so a click never holds the page for all of them.
+    const suites: Suite[] = [];
+    for (const id of suiteIds) {
+      suites.push(generateSuite(id, seed, count));
+      await yieldToPage();
+      if (stale()) return;
+    }
     this.suites = suites;
     const total = models.length * suites.length;
     let done = 0;
-    const prepared = new Map<SuiteId, SuiteInputs>();
-    const stale = () => this.stopped || mine !== this.runs;
+    // Drawn once per suite and model side.
+    const prepared = new Map<string, SuiteInputs>();
     try {
       for (const asked of models) {
         const model = await this.loadModel(asked);
         if (stale()) return;
         this.labels = new Map([...this.labels, [model.key, model.label]]);
+        const side = this.sideOf(model);
         for (const suite of suites) {
           this.progress = { stage: `${model.label}: preparing ${suite.id}`, done, total };
-          let inputs = prepared.get(suite.id);
+          let inputs = prepared.get(`${suite.id}:${side}`);
           if (!inputs) {
-            const drawn = await prepareSuite(suite, stale);
-            if (!drawn) return;
-            prepared.set(suite.id, (inputs = drawn));
+            inputs = await prepareSuite(suite, side);
+            if (stale()) return;
+            prepared.set(`${suite.id}:${side}`, inputs);
           }
           this.progress = { stage: `${model.label}: ${suite.id}`, done, total };
           const started = performance.now();
           const result = await this.runSuite(model, inputs, stale, done, total);
           if (!result || stale()) return;
-          const ms = performance.now() - started;
-          performance.mark('vlm:probe-suite', { detail: { model: model.key, suite: suite.id, items: suite.items.length, ms } });
-          this.results = [...this.results, { ...result, ms }];
+          // The last bootstrap and the table's update each get a task of their own.
+          await yieldToPage();
+          if (stale()) return;
+          this.results = [...this.results, { ...result, ms: performance.now() - started }];
           this.progress = { stage: this.progress.stage, done: ++done, total };
+          // The table and chart take the result in a task of their own, before the next suite starts.
+          await yieldToPage();
+          if (stale()) return;
+          // From the suite's first request to its result on the page (the bench's window for frames and tasks).
+          performance.mark('vlm:probe-suite', { detail: { model: model.key, suite: suite.id, items: suite.items.length, ms: performance.now() - started } });
         }
       }
       // The last model's worker ends with its suites (each earlier one ended as the next loaded).
@@ -134,17 +148,20 @@ export class ProbeRun {
   private async runSuite(model: ProbeModel, inputs: SuiteInputs, stale: () => boolean, done: number, total: number): Promise<SuiteResult | null> {
     const client = this.runtime!.client;
     if (model.score === 'answers') {
-      const onAnswered = (k: number, n: number) => {
-        this.progress = { stage: `${model.label}: ${inputs.suite.id}, question ${k} of ${n}`, done: done + k / n, total };
-      };
-      const answers = await answerQuestions(client, inputs, CHANNEL, onAnswered, stale);
-      await yieldToPage();
-      return answers && !stale() ? qaSuiteResult(model.key, inputs.suite, answers, 0) : null;
+      const asked = inputs.suite.items.reduce((n, item) => n + item.questions.length, 0);
+      this.progress = { stage: `${model.label}: ${inputs.suite.id}, ${asked} questions in one batch`, done, total };
+      const answers = await answerQuestions(client, inputs, CHANNEL, stale);
+      return answers && !stale() ? stepped(qaSuiteSteps(model.key, inputs.suite, answers, 0), yieldToPage, stale) : null;
     }
     const { scores, unknownWords } = await scorePairs(client, model.score, inputs, CHANNEL);
-    // The scores arrive in one task and are summed up in the next: neither holds the page long.
-    await yieldToPage();
+    // The scores arrive in one task and are summed up in the next ones, a bootstrap a task.
     if (stale()) return null;
-    return pairSuiteResult(model.key, inputs.suite, scores, { unknownWords, ms: 0 });
+    return stepped(pairSuiteSteps(model.key, inputs.suite, scores, { unknownWords, ms: 0 }), yieldToPage, stale);
+  }
+
+  /** The side the model's worker shrinks a drawing to first (none for a VLM that does not say). */
+  private sideOf(model: ProbeModel): number {
+    const info = this.runtime!.info!;
+    return model.score === 'answers' ? (info.vlm?.longestEdge ?? Infinity) : info.imageSize;
   }
 }

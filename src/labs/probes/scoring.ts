@@ -2,18 +2,17 @@
  * A suite through a model's worker, batched: all of the suite's images in one request and all
  * of its captions in another (Llip adds one head call over both, CoCa's likelihood one decoder
  * pass over every image–caption pair), then each item's four scores read from the answers. A
- * question-answering model gets each item's questions one by one (generation is sequential),
- * on one channel, so cancelling stops it at its next token.
+ * question-answering model gets all the suite's questions in one request, on one channel, so
+ * cancelling stops it at its next token.
  */
 import type { InferenceClient } from '../../lib/runtime/client';
 import type { PixelsInput } from '../../lib/runtime/protocol';
-import { renderScene } from '../../lib/shapes/render';
-import { SAMPLE_RENDER_SIZE } from '../../lib/shapes/samples';
+import { drawScenes } from './drawing';
 import type { ScoreKind } from '../../lib/probes/models';
 import type { PairScores } from '../../lib/probes/scores';
 import type { Suite } from '../../lib/probes/types';
 
-/** A suite ready for the worker: two images per item (item k: 2k and 2k + 1), each caption once. */
+/** A suite ready for one model's worker: two images per item (item k: 2k and 2k + 1) at the model's side, each caption once. */
 export interface SuiteInputs {
   readonly suite: Suite;
   readonly images: readonly PixelsInput[];
@@ -22,27 +21,12 @@ export interface SuiteInputs {
   readonly captionIndex: readonly (readonly [number, number])[];
 }
 
-/** Yields to the page, so rendering a suite never holds the main thread for long. */
+/** Yields to the page, so summing up a suite never holds the main thread for long. */
 export const yieldToPage = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/**
- * Draws a suite's scenes as the labs draw samples (128 px; the worker shrinks them to the
- * model's size), in slices of at most ~8 ms so the page keeps painting.
- */
-export async function prepareSuite(suite: Suite, cancelled: () => boolean = () => false): Promise<SuiteInputs | null> {
-  const images: PixelsInput[] = [];
-  let slice = performance.now();
-  for (const item of suite.items) {
-    for (const scene of item.scenes) {
-      const { width, height, data } = renderScene(scene, SAMPLE_RENDER_SIZE);
-      images.push({ kind: 'pixels', width, height, channels: 3, data });
-    }
-    if (performance.now() - slice > 8) {
-      await yieldToPage();
-      if (cancelled()) return null;
-      slice = performance.now();
-    }
-  }
+/** Draws a suite's scenes at a model's side (`drawing.ts`, in a worker) and lists its captions. */
+export async function prepareSuite(suite: Suite, side: number): Promise<SuiteInputs> {
+  const images = await drawScenes(suite.items.flatMap((item) => item.scenes), side);
   const texts: string[] = [];
   const at = (text: string) => {
     const k = texts.indexOf(text);
@@ -86,10 +70,11 @@ export async function scorePairs(client: InferenceClient, kind: Exclude<ScoreKin
     const at = new Map(pairs.map(([i, t], k) => [`${i}:${t}`, result.meanLogProb[k]]));
     return { scores: perItem(inputs, (i, t) => at.get(`${i}:${t}`)!), unknownWords: [] };
   }
-  const images = await client.run({ kind: 'image-embeds', images: inputs.images }, channel);
+  // The embeddings only: Llip's attentions alone would be 12 MB a suite for the page to take in.
+  const images = await client.run({ kind: 'image-embeds', images: inputs.images, attentions: false }, channel);
   const bad = images.result.outcomes.find((o) => !o.ok);
   if (bad && !bad.ok) throw new Error(bad.message);
-  const texts = await client.run({ kind: 'text-embeds', texts: inputs.texts }, channel);
+  const texts = await client.run({ kind: 'text-embeds', texts: inputs.texts, attentions: false }, channel);
   const unknownWords = [...new Set(texts.result.outcomes.flatMap((o) => o.unknownWords))];
   if (kind === 'llip') {
     const head = await client.run({ kind: 'llip-head', mixture: images.result.embeds, texts: texts.result.embeds }, channel);
@@ -106,26 +91,15 @@ export async function scorePairs(client: InferenceClient, kind: Exclude<ScoreKin
 /** The longest answer the probes read: a place ("at the top left.") and its end token. */
 export const PROBE_ANSWER_TOKENS = 8;
 
-/** Every question of every item, asked greedily; `answers[item][question]`. Stops (returning null) once cancelled. */
-export async function answerQuestions(
-  client: InferenceClient,
-  inputs: SuiteInputs,
-  channel: string,
-  onAnswered: (done: number, total: number) => void,
-  cancelled: () => boolean,
-): Promise<string[][] | null> {
-  const total = inputs.suite.items.reduce((n, item) => n + item.questions.length, 0);
-  const answers: string[][] = [];
-  let done = 0;
-  for (const [k, item] of inputs.suite.items.entries()) {
-    const row: string[] = [];
-    for (const q of item.questions) {
-      if (cancelled()) return null;
-      const { result } = await client.run({ kind: 'answer', image: inputs.images[2 * k + q.image], question: q.question, sampling: { kind: 'greedy' }, alternatives: 1, maxNewTokens: PROBE_ANSWER_TOKENS }, channel);
-      row.push(result.text);
-      onAnswered(++done, total);
-    }
-    answers.push(row);
-  }
-  return answers;
+/**
+ * Every question of every item, answered greedily in one request (`answer-batch`: the worker
+ * stacks the questions whose prompts are alike in length into one generate call, giving each
+ * the tokens it would get alone); `answers[item][question]`. Null once cancelled.
+ */
+export async function answerQuestions(client: InferenceClient, inputs: SuiteInputs, channel: string, cancelled: () => boolean): Promise<string[][] | null> {
+  const questions = inputs.suite.items.flatMap((item, k) => item.questions.map((q) => ({ image: 2 * k + q.image, question: q.question })));
+  const { result } = await client.run({ kind: 'answer-batch', images: inputs.images, questions, maxNewTokens: PROBE_ANSWER_TOKENS }, channel);
+  if (cancelled()) return null;
+  let next = 0;
+  return inputs.suite.items.map((item) => item.questions.map(() => result.answers[next++]));
 }

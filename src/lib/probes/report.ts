@@ -4,7 +4,7 @@
  * and chance levels; and the whole table as CSV and JSON.
  */
 import { seededRandom } from '../shapes/random';
-import { bootstrapSeed, chanceLevels, estimate, itemOutcome, BOOTSTRAP_RESAMPLES, type Estimate, type ItemOutcome, type PairScores } from './scores';
+import { bootstrapSeed, chanceLevels, estimateSteps, itemOutcome, BOOTSTRAP_RESAMPLES, type Estimate, type ItemOutcome, type PairScores } from './scores';
 import { qaChance, qaOutcome, type QaOutcome } from './qa';
 import { SUITE_IDS, type Suite, type SuiteId } from './types';
 
@@ -58,6 +58,19 @@ const stream = (seed: number, suite: SuiteId, metric: number) => seededRandom(bo
  * @example pairSuiteResult('shapes-clip', suite, scores, { unknownWords: [], ms: 40 }).group // { value, low, high, n }
  */
 export function pairSuiteResult(model: string, suite: Suite, scores: readonly PairScores[], extra: { unknownWords: readonly string[]; ms: number }): SuiteResult {
+  return finish(pairSuiteSteps(model, suite, scores, extra));
+}
+
+/** A question-answering model's result on a suite from its answers, `answers[item][question]`. */
+export function qaSuiteResult(model: string, suite: Suite, answers: readonly (readonly string[])[], ms: number): SuiteResult {
+  return finish(qaSuiteSteps(model, suite, answers, ms));
+}
+
+/**
+ * `pairSuiteResult` in steps of at most a quarter of a bootstrap: a page computes each in a task
+ * of its own (`stepped`), so summing up a suite never holds the main thread for long.
+ */
+export function* pairSuiteSteps(model: string, suite: Suite, scores: readonly PairScores[], extra: { unknownWords: readonly string[]; ms: number }): Generator<void, SuiteResult> {
   const items = suite.items.map((item, k) => ({ index: item.index, scores: scores[k], outcome: itemOutcome(scores[k], item.truth) }));
   // Items of a suite share a few truth patterns: each pattern's chance is counted once.
   const byPattern = new Map<string, ReturnType<typeof chanceLevels>>();
@@ -65,34 +78,52 @@ export function pairSuiteResult(model: string, suite: Suite, scores: readonly Pa
     const key = JSON.stringify(item.truth);
     return byPattern.get(key) ?? byPattern.set(key, chanceLevels(item.truth)).get(key)!;
   });
+  yield;
+  const text = yield* estimateSteps(items.map((i) => i.outcome.text), stream(suite.seed, suite.id, 0));
+  yield;
+  const image = yield* estimateSteps(items.map((i) => i.outcome.image), stream(suite.seed, suite.id, 1));
+  yield;
+  const group = yield* estimateSteps(items.map((i) => i.outcome.group), stream(suite.seed, suite.id, 2));
   return {
     kind: 'pairs',
     model,
     suite: suite.id,
     items,
-    text: estimate(items.map((i) => i.outcome.text), stream(suite.seed, suite.id, 0)),
-    image: estimate(items.map((i) => i.outcome.image), stream(suite.seed, suite.id, 1)),
-    group: estimate(items.map((i) => i.outcome.group), stream(suite.seed, suite.id, 2)),
+    text,
+    image,
+    group,
     chance: { text: mean(chances.map((c) => c.text)), image: mean(chances.map((c) => c.image)), group: mean(chances.map((c) => c.group)) },
     unknownWords: extra.unknownWords,
     ms: extra.ms,
   };
 }
 
-/** A question-answering model's result on a suite from its answers, `answers[item][question]`. */
-export function qaSuiteResult(model: string, suite: Suite, answers: readonly (readonly string[])[], ms: number): SuiteResult {
+/** `qaSuiteResult` in steps (see `pairSuiteSteps`). */
+export function* qaSuiteSteps(model: string, suite: Suite, answers: readonly (readonly string[])[], ms: number): Generator<void, SuiteResult> {
   const items = suite.items.map((item, k) => ({ index: item.index, answers: item.questions.map((q, j) => qaOutcome(item, q, answers[k][j])) }));
   const all = items.flatMap((i) => i.answers);
-  return {
-    kind: 'answers',
-    model,
-    suite: suite.id,
-    items,
-    accuracy: estimate(all.map((a) => a.right), stream(suite.seed, suite.id, 3)),
-    hallucination: estimate(all.map((a) => a.hallucinated), stream(suite.seed, suite.id, 4)),
-    chance: qaChance(all.map((a) => a.probe)),
-    ms,
-  };
+  yield;
+  const accuracy = yield* estimateSteps(all.map((a) => a.right), stream(suite.seed, suite.id, 3));
+  yield;
+  const hallucination = yield* estimateSteps(all.map((a) => a.hallucinated), stream(suite.seed, suite.id, 4));
+  return { kind: 'answers', model, suite: suite.id, items, accuracy, hallucination, chance: qaChance(all.map((a) => a.probe)), ms };
+}
+
+function finish<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** Runs steps with `pause()` awaited between them; null when `stop()` turns true at a pause. */
+export async function stepped<T>(steps: Generator<void, T>, pause: () => Promise<void>, stop: () => boolean = () => false): Promise<T | null> {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    await pause();
+    if (stop()) return null;
+  }
 }
 
 /** The estimate and chance of one metric, or null when the result has no such metric. */

@@ -81,12 +81,25 @@ export const BOOTSTRAP_RESAMPLES = 1000;
  * @example estimate([true, true, false, true], seededRandom(1)) // { value: 0.75, low: 0.25, high: 1, n: 4 }
  */
 export function estimate(passes: readonly (boolean | null)[], random: Random, resamples = BOOTSTRAP_RESAMPLES): Estimate {
+  const steps = estimateSteps(passes, random, resamples);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** Resamples drawn between two pauses of `estimateSteps`. */
+const RESAMPLES_A_STEP = 250;
+
+/** `estimate` in steps of 250 resamples (the same draws in the same order), for a page to pause between. */
+export function* estimateSteps(passes: readonly (boolean | null)[], random: Random, resamples = BOOTSTRAP_RESAMPLES): Generator<void, Estimate> {
   const values = passes.filter((p): p is boolean => p !== null).map((p) => (p ? 1 : 0));
   const n = values.length;
   if (n === 0) return { value: NaN, low: NaN, high: NaN, n: 0 };
   const value = values.reduce((s: number, v) => s + v, 0) / n;
   const shares = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
+    if (r > 0 && r % RESAMPLES_A_STEP === 0) yield;
     let sum = 0;
     for (let k = 0; k < n; k++) sum += values[Math.floor(random() * n) % n];
     shares[r] = sum / n;

@@ -75,8 +75,8 @@ export type ImageInput = PixelsInput | FileInput;
 
 export type Task =
   /** Dual encoders: one embedding per image. Llip: the K mixture tokens of each image, `[images, K, D]`. */
-  | { readonly kind: 'image-embeds'; readonly images: readonly ImageInput[] }
-  | { readonly kind: 'text-embeds'; readonly texts: readonly string[] }
+  | { readonly kind: 'image-embeds'; readonly images: readonly ImageInput[]; /** false: no attentions in the result (the Probe lab reads only the embeddings). */ readonly attentions?: boolean }
+  | { readonly kind: 'text-embeds'; readonly texts: readonly string[]; /** false: no attentions in the result. */ readonly attentions?: boolean }
   /** Llip's cross-attention head: every image's mixture tokens `[N, K, D]` weighed by every caption `[T, D]`. */
   | { readonly kind: 'llip-head'; readonly mixture: TensorData; readonly texts: TensorData }
   /** The model's tokens of each text, special tokens included (what masks and prefixes index). */
@@ -95,6 +95,11 @@ export type Task =
    * streaming each token as a `partial` response before the result.
    */
   | { readonly kind: 'answer'; readonly image: ImageInput | null; readonly question: string; readonly sampling: Sampling; readonly alternatives: number; readonly maxNewTokens: number }
+  /**
+   * A VLM answers many questions greedily, each about one of `images`, batched: questions whose
+   * prompts have the same length and frame count share one generate call (no padding).
+   */
+  | { readonly kind: 'answer-batch'; readonly images: readonly ImageInput[]; readonly questions: readonly { readonly image: number; readonly question: string }[]; readonly maxNewTokens: number }
   /** The VQ tokenizer on one image: its grid of codes and their reconstruction. */
   | { readonly kind: 'vq-encode'; readonly image: ImageInput }
   /** The VQ decoder on code grids, each `grid × grid` codes row-major. */
@@ -273,7 +278,7 @@ export interface ModelInfo {
   /** CoCa's generation settings, from its config: start and end token ids, the longest sequence. */
   readonly coca?: { readonly bos: number; readonly eos: number; readonly maxLength: number };
   /** A VLM's shape, from its config and graphs: the connector's factor, tokens per frame, the LM's layers and heads, which attentions the graphs output. */
-  readonly vlm?: { readonly scaleFactor: number; readonly imageSeqLen: number; readonly tileSide: number; readonly patchSide: number; readonly layers: number; readonly heads: number; readonly attentions: boolean; readonly splitting: boolean };
+  readonly vlm?: { readonly scaleFactor: number; readonly imageSeqLen: number; readonly tileSide: number; readonly patchSide: number; readonly layers: number; readonly heads: number; readonly attentions: boolean; readonly splitting: boolean; /** The processor's longest edge: an image is shrunk to it (area averaging) before anything else. */ readonly longestEdge?: number };
   /** CM3's and its VQ tokenizer's shape, from their configs: the code grid, the codebook, the vocabulary's layout, the decoder's layers and heads. */
   readonly tokens?: TokenModelShape;
   /** Llip's shape, from its config: mixture tokens K, cross-attention heads, their temperature. */
@@ -461,6 +466,15 @@ export type TaskResult =
       readonly steps: readonly SequenceStep[];
       readonly text: string;
       readonly stopped: 'eos' | 'max-length';
+    }
+  | {
+      readonly kind: 'answer-batch';
+      /** Each question's answer, as `answer` gives it greedily: the tokens before the first end token, decoded. */
+      readonly answers: readonly string[];
+      /** Each question's chosen token ids, up to and including an end token. */
+      readonly ids: readonly (readonly number[])[];
+      /** How many generate calls (groups of questions) it took. */
+      readonly batches: number;
     }
   | {
       readonly kind: 'caption-likelihood';
