@@ -223,7 +223,10 @@ export class ContrastiveLab {
         if (!this.images.some((i) => i.id === img.id)) return; // removed while it was being embedded
         if (outcome.ok) {
           performance.mark('vlm:image-answered', { detail: { id: img.id, asked } });
-          this.patchImage(img.id, { status: 'ready', embed: outcome.embed, modelInput: outcome.modelInput, attention: outcome.attention, notes: outcome.notes, message: undefined, generation });
+          // An answer for a drawing a drag has already replaced: its numbers show, and the card
+          // stays pending until its newest drawing is answered (no ready/pending flip per move).
+          const current = this.images.find((i) => i.id === img.id)!.pixels === img.pixels;
+          this.patchImage(img.id, { status: current ? 'ready' : 'pending', embed: outcome.embed, modelInput: outcome.modelInput, attention: outcome.attention, notes: outcome.notes, message: undefined, generation });
         } else {
           this.patchImage(img.id, { status: 'error', message: outcome.message, embed: null, generation });
         }
