@@ -1,14 +1,30 @@
 // Watches the real app for part (g) of `npm run bench` (tests/bench/interactions.ts); injected
 // with page.addInitScript before the app's scripts. Plain JavaScript: Playwright injects the file
 // as it is. It only observes: the frames the page produces, the pointer moves of a drag, and
-// the app's own user-timing marks ('vlm:image-answered', 'vlm:matrix-painted'), and when each
+// the app's own user-timing marks ('vlm:image-answered', 'vlm:matrix-painted'), when each frame's
+// rendering was done, and when each
 // run request went to a worker and its result came back (with the worker's own timing), so a
 // drag's lag can be split into the page's share and the worker's.
 (() => {
   /** requestAnimationFrame times: one per frame the page produced. */
   const frames = [];
+  /**
+   * Per frame: when its animation callbacks ran (page clock, not the frame's own timestamp,
+   * which can be earlier than a task run just before it) and when the task after it began,
+   * that is when the frame's rendering on the main thread (style, layout, paint, commit) was
+   * done. Whatever was drawn before `at` is in that frame.
+   */
+  const rendered = [];
+  const after = new MessageChannel();
+  let pending = null;
+  after.port1.onmessage = () => {
+    if (pending) rendered.push({ at: pending, done: performance.now() });
+    pending = null;
+  };
   const tick = (time) => {
     frames.push(time);
+    pending = performance.now();
+    after.port2.postMessage(0);
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
@@ -53,6 +69,7 @@
   window.__vlmInteractions = {
     now: () => performance.now(),
     frames: (from, to) => between(frames, from, to),
+    rendered: (from, to) => between(rendered, from, to, (f) => f.at),
     moves: (from, to) => between(moves, from, to),
     marks: (from, to) => between(marks, from, to, (m) => m.start),
     sent: (from, to) => between(sent, from, to, (m) => m.at),

@@ -5,6 +5,7 @@
  * To compare with another build side by side (say the app before a change), build it into a
  * folder and name it: BENCH_BEFORE_ROOT=<its source tree> BENCH_BEFORE_DIST=<its build>; its
  * drag rounds are interleaved with this build's.
+ * BENCH_MORE="name=<build>;name=<build>" adds more builds of this tree (variants of a change), each under its name.
  * BENCH_ONE_THREAD=1 adds this build with ORT on one WASM thread (`?threads=1`) as a third variant.
  * BENCH_DRAG_MOVES (default 120) pointer moves per drag, BENCH_DRAG_ROUNDS (default 3) per build;
  * BENCH_DRAG_ONLY=1 skips the labs' traced interactions; BENCH_LABS_OPENED=1 adds, for each build,
@@ -34,8 +35,14 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => samples.push(os.loadavg()[0]), 5_000);
   const { BENCH_BEFORE_ROOT: root, BENCH_BEFORE_DIST: dist } = process.env;
   const other = root && dist ? await serveOther(root, dist) : null;
+  // More builds of the same tree, each named: BENCH_MORE="name=<its build>;name=<its build>".
+  const more = await Promise.all((process.env.BENCH_MORE ?? '').split(';').filter(Boolean).map(async (entry) => {
+    const [name, outDir] = entry.split('=');
+    return { name, ...(await serveOther(process.cwd(), outDir)) };
+  }));
   const builds: Variant[] = [
     ...(other ? [{ name: 'before', url: other.url }] : []),
+    ...more.map((m) => ({ name: m.name, url: m.url })),
     { name: 'this build', url: '' },
     ...(process.env.BENCH_ONE_THREAD === '1' ? [{ name: 'this build, 1 WASM thread', url: '', query: '&threads=1' }] : []),
   ];
@@ -53,6 +60,7 @@ async function main(): Promise<void> {
   } finally {
     clearInterval(sampler);
     await other?.server.close();
+    for (const m of more) await m.server.close();
     await stopAll();
   }
 }
