@@ -46,6 +46,23 @@ describe('Probe lab: batched answers equal one-by-one answers', () => {
     }
   });
 
+  it('splits a group into smaller calls under a bound on the prefill logits, with the same answers', async () => {
+    const suite = generateSuite('counting', 5, ITEMS);
+    const images: PixelsInput[] = suite.items.flatMap((item) => item.scenes.map((scene) => {
+      const { width, height, data } = renderScene(scene, SAMPLE_RENDER_SIZE);
+      return { kind: 'pixels' as const, width, height, channels: 3 as const, data };
+    }));
+    const questions = suite.items.flatMap((item, k) => item.questions.map((q) => ({ image: 2 * k + q.image, question: q.question })));
+    const task = { images, questions, maxNewTokens: PROBE_ANSWER_TOKENS };
+    const whole = (await runAnswerBatch(model, task, () => false)).result as Extract<TaskResult, { kind: 'answer-batch' }>;
+    // A bound of one float leaves one row a call.
+    const split = (await runAnswerBatch(model, task, () => false, 1)).result as Extract<TaskResult, { kind: 'answer-batch' }>;
+    expect(split.batches).toBe(questions.length);
+    expect(whole.batches).toBeLessThan(split.batches);
+    expect(split.ids).toEqual(whole.ids);
+    expect(split.answers).toEqual(whole.answers);
+  });
+
   it('stops between tokens once cancelled', async () => {
     const suite = generateSuite('existence', 3, 2);
     const images: PixelsInput[] = suite.items.flatMap((item) => item.scenes.map((scene) => {

@@ -71,12 +71,15 @@ export async function runCaptionLikelihood(
   return { result: { kind: 'caption-likelihood', meanLogProb, tokens }, modelMs };
 }
 
+/** The most logits (floats) one batched prefill may return: 32 M, 128 MB. */
+const MAX_PREFILL_LOGITS = 32 * 2 ** 20;
+
 /**
  * Answers every question greedily, as `runAnswer` does one at a time, in few `generate` calls:
  * each question's prompt is built by the processor exactly as for one question, and questions
  * whose prompts have the same number of tokens and of image frames are stacked along the batch
  * (the image token positions line up, and no row needs padding, so each row is computed as it
- * would be alone). Every row decodes until all of its batch has ended; a row's answer is its
+ * would be alone), as many rows a call as the bound on the prefill's logits allows. Every row decodes until all of its batch has ended; a row's answer is its
  * tokens before its first end token.
  * @example await runAnswerBatch(vlm, { images, questions: [{ image: 0, question: 'Is there a red circle?' }], maxNewTokens: 8 }, () => false)
  *   // result.answers: ['yes.']
@@ -85,6 +88,7 @@ export async function runAnswerBatch(
   model: LoadedModel,
   task: { images: readonly ImageInput[]; questions: readonly { image: number; question: string }[]; maxNewTokens: number },
   cancelled: () => boolean,
+  maxPrefillLogits = MAX_PREFILL_LOGITS,
 ): Promise<{ result: TaskResult; modelMs: number }> {
   const vlm = vlmOf(model);
   const processor = model.processor as unknown as ProcessorLike;
@@ -103,6 +107,15 @@ export async function runAnswerBatch(
     group.rows.push(row);
     group.inputs.push(inputs);
   }
+  // A batch's prefill may return logits at every position (graphs without num_logits_to_keep):
+  // rows × prompt × vocabulary floats, kept under a bound so a hub model's large vocabulary
+  // splits a group into smaller calls rather than exhausting the memory.
+  const text = (vlm.config.text_config ?? {}) as { vocab_size?: number };
+  const vocabulary = Number(text.vocab_size ?? vlm.config.vocab_size ?? 1);
+  const calls = [...groups.values()].flatMap(({ rows, inputs }) => {
+    const most = Math.max(1, Math.floor(maxPrefillLogits / (inputs[0].input_ids.dims[1] * vocabulary)));
+    return Array.from({ length: Math.ceil(rows.length / most) }, (_, k) => ({ rows: rows.slice(k * most, (k + 1) * most), inputs: inputs.slice(k * most, (k + 1) * most) }));
+  });
   const ids: number[][] = questions.map(() => []);
   const started = performance.now();
   // Between forwards the worker reads its queued messages, so a cancel stops it at the next token.
@@ -113,7 +126,7 @@ export async function runAnswerBatch(
     return outputs;
   };
   try {
-    for (const { rows, inputs } of groups.values()) {
+    for (const { rows, inputs } of calls) {
       if (cancelled()) break;
       const stack = (name: string) => cat(inputs.map((i) => i[name]), 0);
       const prompt = inputs[0].input_ids.dims[1];
@@ -146,5 +159,5 @@ export async function runAnswerBatch(
     const words = chosen.filter((id) => !eos.includes(id));
     return words.length ? processor.tokenizer.decode(words, { skip_special_tokens: true }) : '';
   });
-  return { result: { kind: 'answer-batch', answers, ids, batches: groups.size }, modelMs };
+  return { result: { kind: 'answer-batch', answers, ids, batches: calls.length }, modelMs };
 }

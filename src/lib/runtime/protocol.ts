@@ -97,7 +97,8 @@ export type Task =
   | { readonly kind: 'answer'; readonly image: ImageInput | null; readonly question: string; readonly sampling: Sampling; readonly alternatives: number; readonly maxNewTokens: number }
   /**
    * A VLM answers many questions greedily, each about one of `images`, batched: questions whose
-   * prompts have the same length and frame count share one generate call (no padding).
+   * prompts have the same length and frame count share a generate call (no padding), as many a
+   * call as a bound on the prefill's logits allows.
    */
   | { readonly kind: 'answer-batch'; readonly images: readonly ImageInput[]; readonly questions: readonly { readonly image: number; readonly question: string }[]; readonly maxNewTokens: number }
   /** The VQ tokenizer on one image: its grid of codes and their reconstruction. */
