@@ -1,4 +1,4 @@
-// Part (l)'s measurement inside the page, for tests/bench/probes.ts. Plain JavaScript on purpose:
+// Part (m)'s measurement inside the page, for tests/bench/probes.ts. Plain JavaScript on purpose:
 // Playwright injects the file as it is (no TypeScript transform in between).
 //
 // window.__probeMeasure(): 2 s of idle frames, then clicks "Run the probes", records every
