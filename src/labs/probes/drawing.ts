@@ -4,8 +4,8 @@
  * edge, a VLM processor's longest edge: the same for a square), by the worker's own
  * `shrinkShortestEdge`, which leaves an image already that small as it is. The model reads the
  * same pixels, and a request carries 3 KB an image at 32 px (12 KB at shapes-smolvlm's 64)
- * instead of 49 KB. The drawing runs in a
- * worker of its own (draw.worker.ts); `drawScenes` asks it.
+ * instead of 49 KB. The drawing runs in a worker of its own (draw.worker.ts); `drawScenes`
+ * asks it.
  */
 import type { PixelsInput } from '../../lib/runtime/protocol';
 import { renderScene } from '../../lib/shapes/render';
