@@ -151,18 +151,17 @@ const VARIANT_TEXT: Record<LoadVariant, string> = {
 
 /**
  * Where a load's time goes, from the worker's progress stages as they reached the page (medians):
- * config + tokenizer + processor; the text tower (ORT's WASM starts with this first session);
- * the image tower; the warm-up forward and the answer.
+ * the config; the tokenizer, the processor and both towers, loaded at once (ORT's WASM starts
+ * with the first session); the warm-up forward and the answer.
  */
 function loadPhases(samples: readonly LoadSample[]) {
   const at = (s: LoadSample, stage: string) => s.stages.find((x) => x.stage === stage)?.atMs ?? NaN;
   const phase = (f: (s: LoadSample) => number) => round(median(samples.map(f).filter(Number.isFinite)));
   return {
     unit: 'ms',
-    measures: "Medians of the spans between the worker's progress stages, as received by the page: files + tokenizer + processor (to 'Loading the text encoder'), text tower including ORT's WASM start (to 'Loading the image encoder'), image tower (to 'Warming up'), warm-up forward + answer (to the resolved load).",
-    configTokenizerProcessor: phase((s) => at(s, 'Loading the text encoder')),
-    textTowerAndOrtStart: phase((s) => at(s, 'Loading the image encoder') - at(s, 'Loading the text encoder')),
-    imageTower: phase((s) => at(s, 'Warming up') - at(s, 'Loading the image encoder')),
+    measures: "Medians of the spans between the worker's progress stages, as received by the page: the config (to 'Loading the encoders'), the tokenizer, processor and both towers loaded at once, ORT's WASM start included (to 'Warming up'), warm-up forward + answer (to the resolved load).",
+    config: phase((s) => at(s, 'Loading the encoders')),
+    encoders: phase((s) => at(s, 'Warming up') - at(s, 'Loading the encoders')),
     warmUpAndAnswer: phase((s) => s.roundTripMs - at(s, 'Warming up')),
   };
 }

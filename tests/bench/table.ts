@@ -54,13 +54,13 @@ export function formatResults(r: Results): string {
   const d = r.d_modelLoadFromCache;
   out.push(`(d) Model load in a fresh worker, WASM fp32, ms as median / p90 over ${d.rounds} rounds (variants rotated; hub-cache misses: ${v(d.hubCacheMisses)})`);
   out.push(table(
-    ['model', 'files from', 'loadMs', 'round trip', 'worker start', 'requests', 'files+tok / text+ORT / image / warm-up'],
+    ['model', 'files from', 'loadMs', 'round trip', 'worker start', 'requests', 'config / tokenizer, processor, towers and ORT / warm-up'],
     d.models.flatMap((x) => ([
       ['hub path, browser cache', x.hubCache],
       ['bundled, browser cache', x.bundledCache],
       ['bundled, app server', x.bundledServer],
     ] as const).map(([label, y]) => [x.model, label, ms(y.loadMs), ms(y.roundTrip), ms(y.workerStart), String(y.modelFileRequests.value),
-      [y.phases.configTokenizerProcessor, y.phases.textTowerAndOrtStart, y.phases.imageTower, y.phases.warmUpAndAnswer].map((n) => Math.round(n)).join(' / ')])),
+      [y.phases.config, y.phases.encoders, y.phases.warmUpAndAnswer].map((n) => Math.round(n)).join(' / ')])),
   ));
   for (const x of d.models) {
     const f = x.first.hubDownload;

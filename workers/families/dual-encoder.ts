@@ -90,19 +90,24 @@ export async function loadDualEncoder(request: LoadRequest, onProgress: Progress
   const { config, spec } = await readConfig(source, request.families ?? DUAL_ENCODERS, progress_callback as (event: unknown) => void);
   if (spec.family === 'smolvlm') return loadVlm(request, config, spec, onProgress);
   if (spec.family === 'cm3') return loadTokenModel(request, config, spec, onProgress);
-  const tokenizer = await AutoTokenizer.from_pretrained(source.id, { revision, progress_callback });
-  const processor = await AutoProcessor.from_pretrained(source.id, { revision, progress_callback });
   const options = { device, dtype, revision, progress_callback };
-  let text: Tower | null = null;
-  let vision: Tower | null = null;
-  if (spec.text) {
-    onProgress('Loading the text encoder');
-    text = await loadTapped<Tower>(spec.text, source.id, options);
+  // The tokenizer, the processor and both towers load at once: the files download and the
+  // tokenizer is built while ORT starts its runtime and builds the first session, which on a
+  // cold visit is most of the load (one after the other, each waited for the one before).
+  onProgress('Loading the encoders');
+  const settled = await Promise.allSettled([
+    AutoTokenizer.from_pretrained(source.id, { revision, progress_callback }),
+    AutoProcessor.from_pretrained(source.id, { revision, progress_callback }),
+    spec.text ? loadTapped<Tower>(spec.text, source.id, options) : null,
+    spec.vision ? loadTapped<Tower>(spec.vision, source.id, options) : null,
+  ] as const);
+  const [tokenizerLoad, processorLoad, textLoad, visionLoad] = settled;
+  if (tokenizerLoad.status === 'rejected' || processorLoad.status === 'rejected' || textLoad.status === 'rejected' || visionLoad.status === 'rejected') {
+    // The first failure is the load's; a tower that did load is released.
+    for (const tower of [textLoad, visionLoad]) if (tower.status === 'fulfilled') await tower.value?.dispose().catch(() => undefined);
+    throw settled.map((load) => (load.status === 'rejected' ? load.reason : undefined)).find((reason) => reason !== undefined);
   }
-  if (spec.vision) {
-    onProgress('Loading the image encoder');
-    vision = await loadTapped<Tower>(spec.vision, source.id, options);
-  }
+  const [tokenizer, processor, text, vision] = [tokenizerLoad.value, processorLoad.value, textLoad.value, visionLoad.value];
   const graphs: Record<string, Tower> = {};
   for (const [name, loader] of Object.entries(spec.graphs ?? {})) {
     onProgress(`Loading the ${name} graph`);
