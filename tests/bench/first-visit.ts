@@ -146,11 +146,12 @@ export const BASELINE = 'earlier build, default URL';
  * `rounds` cold loads of each variant, alternating (which variant goes first alternates too).
  * With `baselineDist` (a folder holding an earlier `npm run build`), that build's default URL
  * is loaded in the same rounds, served by a second preview server as `npm start` served it.
+ * `only`: the variants to load (of FIRST_VISIT_VARIANTS; '' is the default URL).
  */
-export async function runFirstVisit(rounds: number, log: (line: string) => void, baselineDist?: string): Promise<VisitSample[]> {
+export async function runFirstVisit(rounds: number, log: (line: string) => void, baselineDist?: string, only: readonly string[] = FIRST_VISIT_VARIANTS): Promise<VisitSample[]> {
   const base = await startServer();
   let baseline: PreviewServer | null = null;
-  const variants: string[] = [...FIRST_VISIT_VARIANTS];
+  const variants: string[] = [...only];
   const urlOf = (variant: string) => (variant === BASELINE ? baselineUrl : `${base}${variant}`);
   let baselineUrl = '';
   if (baselineDist) {
