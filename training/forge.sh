@@ -9,7 +9,7 @@
 #   bash training/forge.sh eval <family> [flags]   the held-out evaluation of the bundled model
 #   bash training/forge.sh recover <family|all>    a bundled model's checkpoint, rebuilt from its ONNX graphs
 #
-# Families: clip siglip llip coca maskvlm smolvlm (with shapes-lm and both stages) vq cm3 (after vq). Budgets: MINUTES (clip vq cm3), STEPS (the others), THREADS
+# Families: clip siglip llip coca maskvlm smolvlm (with shapes-lm and both stages) vq cm3 (after vq). Budgets: MINUTES (clip vq cm3), MORE_MINUTES (cm3's second run), STEPS (the others), THREADS
 # (maskvlm), COUNT (data). Folders: DATA (training/data), MODELS (static/models), FORGE_CACHE
 # (checkpoints; training/checkpoints).
 set -euo pipefail
@@ -36,9 +36,10 @@ budget() {
     coca) echo --steps "${STEPS:-2200}" ;;
     maskvlm) echo --steps "${STEPS:-1600}" --threads "${THREADS:-2}" ;;
     # shapes-vq and shapes-cm3 (which reads shapes-vq's checkpoint: vq first) train on a time budget with one
-    # torch thread, the cosine decay spread over the minutes, as the bundled ones did.
+    # torch thread, the cosine decay spread over the minutes, as the bundled ones did; shapes-cm3's first run
+    # is kept as shapes-cm3-first.pt and goes on in a second (cm3_further).
     vq) echo --steps 0 --minutes "${MINUTES:-24}" --threads 1 ;;
-    cm3) echo --steps 0 --minutes "${MINUTES:-34}" --threads 1 ;;
+    cm3) echo --steps 0 --minutes "${MINUTES:-34}" --threads 1 --checkpoint "${FORGE_CACHE:-training/checkpoints}/shapes-cm3-first.pt" ;;
   esac
 }
 
@@ -66,12 +67,22 @@ golden_inputs() {
   [[ -f $DATA/golden-inputs.json ]] || "$TSX" training/write-golden-inputs.ts "$DATA/golden-inputs.json"
 }
 
+# shapes-cm3's second run goes on from the first's checkpoint for MORE_MINUTES (88): a fresh warm-up over
+# 100 steps to a learning rate of 3e-3, the cosine decay spread over the minutes, seed 1, its checkpoint
+# (the shipped model's) saved at every log entry.
+cm3_further() {
+  local cache=${FORGE_CACHE:-training/checkpoints}
+  forge train cm3 --data "$DATA" --init "$cache/shapes-cm3-first.pt" --steps 0 --minutes "${MORE_MINUTES:-88}" --threads 1 \
+    --lr 3e-3 --warmup 100 --batch 32 --log-every 250 --save-along --seed 1 --checkpoint "$cache/shapes-cm3.pt"
+}
+
 full() {
   [[ $1 == smolvlm ]] && { full_smolvlm; return; }
   local family=$1 out=$MODELS/shapes-$1
   shared_data
   # shellcheck disable=SC2046 # the budget is several words
   forge train "$family" --data "$DATA" $(budget "$family")
+  if [[ $family == cm3 ]]; then cm3_further; fi
   forge export "$family" --out "$out" --golden-inputs "$DATA/golden-inputs.json"
   # shellcheck disable=SC2046 # one word per test file
   MODEL_DIR=$out parity $(parity_tests "$family")

@@ -49,7 +49,7 @@ describe(`bundled CM3 (${modelId}) against the PyTorch goldens`, () => {
     expect(g.scale).toBe(vocabulary.guidance_scale);
     expect(g.unconditional_prompt).toEqual(unconditionalPrompt(vocabulary.vocabulary));
     expect(g.prompts.length).toBeGreaterThan(0);
-    const guidance = { prompt: g.unconditional_prompt, scale: g.scale };
+    const guidance = { prompt: g.unconditional_prompt, scale: g.scale, vocabulary: vocabulary.vocabulary };
     for (const [k, prompt] of g.prompts.entries()) expect(await continueWith(graph, prompt, g.stop, g.max_new_tokens, argmax, guidance)).toEqual(g.ids[k]);
   });
 

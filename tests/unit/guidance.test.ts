@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { argmax, continueSequence, type CachedGraph, type ContinueOptions, type GraphTensor } from '../../src/lib/generation/cached-decoder';
-import { guide, unconditionalPrompt, withGuidance } from '../../src/lib/tokens/guidance';
+import { guide, imageGrammar, unconditionalPrompt, withGuidance } from '../../src/lib/tokens/guidance';
 
 import { LLAMA_INPUTS, tensor } from './fake-decoder';
 
@@ -39,6 +39,13 @@ describe('classifier-free guidance', () => {
     expect(unconditionalPrompt({ words: 36, codes: 128, cells: 64, begin_image: 36, end_image: 37, first_code: 38, size: 166 })).toEqual([36]);
   });
 
+  it('keeps a drawing to codes at its cells, then </image>', () => {
+    // 2 words, <image> 2, </image> 3, codes 4 and 5, over 2 cells.
+    const grammar = imageGrammar({ words: 2, codes: 2, cells: 2, begin_image: 2, end_image: 3, first_code: 4, size: 6 });
+    for (const index of [0, 1]) expect(Array.from(grammar(Float32Array.from([9, 8, 7, 6, 1, 2]), index))).toEqual([-Infinity, -Infinity, -Infinity, -Infinity, 1, 2]);
+    expect(Array.from(grammar(Float32Array.from([9, 8, 7, 6, 1, 2]), 2))).toEqual([-Infinity, -Infinity, -Infinity, 6, -Infinity, -Infinity]);
+  });
+
   it('leaves decoding as it is at scale 1', () => {
     const options: ContinueOptions<GraphTensor> = { maxNew: 2, stop: [], choose: (row) => argmax(row) };
     expect(withGuidance(twoPromptGraph([]), [0], 1, options)).toBe(options);
@@ -61,5 +68,10 @@ describe('classifier-free guidance', () => {
       { ids: [2], positions: [2] }, { ids: [2], positions: [1] },
       { ids: [2], positions: [3] }, { ids: [2], positions: [2] },
     ]);
+    // Narrowed to the tokens below 2, the guided choice is token 1.
+    seen.length = 0;
+    const narrow = (logits: Float32Array) => logits.fill(-Infinity, 2);
+    expect((await continueSequence(graph, [1, 1], withGuidance(graph, [0], 3, options, narrow))).ids).toEqual([1, 1, 1]);
+    expect(seen[0]).toEqual([0, 2.5, -Infinity]);
   });
 });

@@ -4,7 +4,7 @@
  *            codes decoded by shapes-vq; the share of drawings whose shapes-clip top-1 among the
  *            216 full captions is the prompt, and whose top-1 names the prompt's colour and shape
  *   guided   the same drawings with classifier-free guidance (src/lib/tokens/guidance.ts: the
- *            unconditional prompt is <image> alone) at each scale of `--scales` and at the model's
+ *            unconditional prompt is <image> alone; kept to the image's grammar) at each scale of `--scales` and at the model's
  *            default (config.json `guidance_scale`, which the Token lab draws with)
  *   sample   the same judgement with seeded sampling (temperature 1 from the top 8, the Token
  *            lab's defaults) for seeds 1 … 4, each drawing with its own stream as the lab draws
@@ -21,7 +21,7 @@ import { Tensor as OrtTensor } from 'onnxruntime-node';
 import { captionText, fullCaption, spec } from '../../src/lib/shapes/index.ts';
 import { argmaxRows, cosineMatrix } from '../../src/lib/contrastive/similarity.ts';
 import { argmax, continueSequence, sessionGraph, type CachedGraph } from '../../src/lib/generation/cached-decoder.ts';
-import { UNGUIDED, unconditionalPrompt, withGuidance } from '../../src/lib/tokens/guidance.ts';
+import { UNGUIDED, imageGrammar, unconditionalPrompt, withGuidance } from '../../src/lib/tokens/guidance.ts';
 import { seededRandom } from '../../src/lib/shapes/random.ts';
 import { drawFrom } from '../../workers/families/forge-tasks.ts';
 import { HELD_OUT_SEED, VARIANTS, captionGroups, heldOutScenes, int64, loadPreprocessing, onnxSession, percent, pixelValues } from './harness.ts';
@@ -39,12 +39,13 @@ export function greedyContinue(graph: CachedGraph<OrtTensor>, prompt: readonly n
 
 /**
  * The same loop with the next token chosen by `choose` from the last position's logits, guided
- * by the `guidance` prompt at `scale` when one is given (classifier-free guidance).
+ * by the `guidance` prompt at `scale` when one is given (classifier-free guidance), kept to the
+ * image's grammar (a drawing's, as the worker draws).
  */
 export async function continueWith(graph: CachedGraph<OrtTensor>, prompt: readonly number[], stop: number, maxNew: number,
-  choose: (logits: Float32Array) => number, guidance?: { prompt: readonly number[]; scale: number }): Promise<number[]> {
+  choose: (logits: Float32Array) => number, guidance?: { prompt: readonly number[]; scale: number; vocabulary: Cm3Vocabulary }): Promise<number[]> {
   const options = { maxNew, stop: [stop], choose: (logits: Float32Array) => choose(logits) };
-  return (await continueSequence(graph, prompt, guidance ? withGuidance(graph, guidance.prompt, guidance.scale, options) : options)).ids;
+  return (await continueSequence(graph, prompt, guidance ? withGuidance(graph, guidance.prompt, guidance.scale, options, imageGrammar(guidance.vocabulary)) : options)).ids;
 }
 
 /** shapes-clip's judgement of drawings of every full caption. */
@@ -88,7 +89,8 @@ export interface Cm3EvalReport {
   readonly examples: { truth: string; caption: string }[];
 }
 
-export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: string, count: number, scales: readonly number[]): Promise<Cm3EvalReport> {
+export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: string, count: number, scales: readonly number[],
+  sampleSeeds: readonly number[] = SAMPLING.seeds): Promise<Cm3EvalReport> {
   const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as { vocabulary: Cm3Vocabulary; guidance_scale?: number };
   const vocabulary = config.vocabulary;
   const defaultScale = config.guidance_scale ?? UNGUIDED;
@@ -116,7 +118,7 @@ export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: stri
     let wellFormed = 0;
     for (const [i, ids] of captionIds.entries()) {
       const drawn = await continueWith(graph, [...ids, vocabulary.begin_image], vocabulary.end_image, vocabulary.cells + 1, chooser(i),
-        { prompt: unconditional, scale });
+        { prompt: unconditional, scale, vocabulary });
       const cells = drawn.slice(0, vocabulary.cells).map((t) => t - vocabulary.first_code);
       wellFormed += Number(drawn.length === vocabulary.cells + 1 && drawn.at(-1) === vocabulary.end_image && cells.every((c) => c >= 0 && c < vocabulary.codes));
       // A token outside the codes (a word, a marker) or a short drawing leaves code 0 in its cell.
@@ -141,7 +143,7 @@ export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: stri
   /** Every caption drawn with each seed (its own stream per drawing), guided at `scale`. */
   async function sampleAll(scale: number): Promise<Cm3Sampled> {
     const seeds = [];
-    for (const seed of SAMPLING.seeds) {
+    for (const seed of sampleSeeds) {
       seeds.push({ seed, ...(await drawAll(() => {
         const random = seededRandom(seed);
         return (logits) => drawFrom(logits, SAMPLING.temperature, SAMPLING.topK, random);
@@ -161,7 +163,7 @@ export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: stri
         }
       }
     }
-    return { seeds: seeds.map(({ seed, ...d }) => ({ seed, ...judged(d) })), pairsDiffering: pairsDiffering / pairs, cellsDiffering: cellsDiffering / pairs };
+    return { seeds: seeds.map(({ seed, ...d }) => ({ seed, ...judged(d) })), pairsDiffering: pairs && pairsDiffering / pairs, cellsDiffering: pairs && cellsDiffering / pairs };
   }
   const sampled = await sampleAll(UNGUIDED);
   const guidedSampled = await sampleAll(defaultScale);
@@ -190,17 +192,17 @@ export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: stri
   };
 }
 
-/** `--scales 1.5,2,3`: the guidance scales to measure greedy drawings at. */
-function scalesOf(flag: string): number[] {
-  const scales = flag.split(',').filter(Boolean).map(Number);
-  if (scales.some((s) => !Number.isFinite(s) || s < 0)) throw new Error(`--scales takes guidance scales like 1.5,2,3, not ${flag}`);
-  return scales;
+/** `--scales 1.5,2,3` (the guidance scales to measure greedy drawings at) or `--seeds 1,2` (the sampling seeds; none: no sampling). */
+function numbersOf(flag: string, name: string): number[] {
+  const values = flag.split(',').filter(Boolean).map(Number);
+  if (values.some((s) => !Number.isFinite(s) || s < 0)) throw new Error(`--${name} takes numbers like 1,2,3, not ${flag}`);
+  return values;
 }
 
 export const cm3: EvalFamily<Cm3EvalReport> = {
-  flags: { vq: 'static/models/shapes-vq', clip: 'static/models/shapes-clip', scales: '1.5,2,3,4,6' },
-  check: ({ flags }) => void scalesOf(flags.scales),
-  evaluate: ({ modelDir, count, flags }) => evaluateCm3(modelDir, flags.vq, flags.clip, count, scalesOf(flags.scales)),
+  flags: { vq: 'static/models/shapes-vq', clip: 'static/models/shapes-clip', scales: '1.5,2,3,4,6', seeds: SAMPLING.seeds.join(',') },
+  check: ({ flags }) => void [numbersOf(flags.scales, 'scales'), numbersOf(flags.seeds, 'seeds')],
+  evaluate: ({ modelDir, count, flags }) => evaluateCm3(modelDir, flags.vq, flags.clip, count, numbersOf(flags.scales, 'scales'), numbersOf(flags.seeds, 'seeds')),
   lines: (r) => [
     `drawn from the ${r.captions} full captions (greedy): well formed ${percent(r.drawnWellFormed)} | shapes-clip top-1 is the caption ${percent(r.drawTopOne)} | colour and shape ${percent(r.drawColourShape)}`,
     ...r.guidance.sweep.map((d) => `greedy, guided at scale ${d.scale}${d.scale === r.guidance.scale ? ' (the default)' : ''}: well formed ${percent(d.wellFormed)} | top-1 ${percent(d.topOne)} | colour and shape ${percent(d.colourShape)}`),

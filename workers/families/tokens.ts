@@ -8,7 +8,7 @@
 import { AutoConfig, AutoProcessor, AutoTokenizer, Tensor } from '@huggingface/transformers';
 import type { ImageInput, ModelInfo, Sampling, SequencePartial, SequenceStep, SequenceToken, TaskResult, TensorData, TokenModelShape } from '../../src/lib/runtime/protocol';
 import { continueSequence } from '../../src/lib/generation/cached-decoder';
-import { UNGUIDED, unconditionalPrompt, withGuidance } from '../../src/lib/tokens/guidance';
+import { UNGUIDED, imageGrammar, unconditionalPrompt, withGuidance, type Narrowing } from '../../src/lib/tokens/guidance';
 import { captionPrompt, codeOf, drawnCells, drawPrompt, pieceOf, toRgb } from '../../src/lib/tokens/sequence';
 import { seededRandom } from '../../src/lib/shapes/random';
 import { byteProgress } from '../../src/lib/runtime/progress';
@@ -189,12 +189,12 @@ function tokenOf(model: LoadedModel, id: number): SequenceToken {
  * seeded sampling and streamed with its probability, its alternatives and the attention of the
  * query that chose it; `afterStep` adds what a step shows besides (a drawing's partial image).
  * With `guidance`, each token is chosen from (and its probabilities are those of) the guided
- * logits, a second cached sequence reading the unconditional prompt beside it.
+ * logits, kept to `narrow`, a second cached sequence reading the unconditional prompt beside it.
  */
 async function streamSequence(
   model: LoadedModel,
   prompt: readonly number[],
-  o: { sampling: Sampling; alternatives: number; stop: number; maxNew: number; guidance?: { prompt: readonly number[]; scale: number } },
+  o: { sampling: Sampling; alternatives: number; stop: number; maxNew: number; guidance?: { prompt: readonly number[]; scale: number; narrow: Narrowing } },
   stream: StreamContext<SequencePartial>,
   afterStep: (chosen: readonly number[]) => Promise<Uint8ClampedArray | null>,
 ): Promise<{ steps: SequenceStep[]; stopped: 'stop' | 'length' | 'interrupted' }> {
@@ -205,7 +205,7 @@ async function streamSequence(
   const steps: SequenceStep[] = [];
   const started = performance.now();
   const graph = cachedDecoder(model);
-  const guidance = o.guidance ?? { prompt: [], scale: UNGUIDED };
+  const guidance = o.guidance ?? { prompt: [], scale: UNGUIDED, narrow: undefined };
   const { stopped } = await continueSequence(graph, prompt, withGuidance(graph, guidance.prompt, guidance.scale, {
     maxNew: o.maxNew,
     stop: [o.stop],
@@ -231,7 +231,7 @@ async function streamSequence(
       await nextTask();
       return stream.cancelled();
     },
-  }));
+  }, guidance.narrow));
   return { steps, stopped };
 }
 
@@ -251,7 +251,7 @@ export async function runDraw(
   const started = performance.now();
   const scale = task.guidance ?? UNGUIDED;
   if (!Number.isFinite(scale) || scale < 0) throw new BadCaptionError(`The guidance scale must be a number of at least 0, not ${scale}.`);
-  const guidance = { prompt: unconditionalPrompt(v), scale };
+  const guidance = { prompt: unconditionalPrompt(v), scale, narrow: imageGrammar(v) };
   const { steps, stopped } = await streamSequence(model, prompt, { ...task, guidance, stop: v.end_image, maxNew: v.cells + 1 }, stream, async (chosen) => {
     const { codes, drawn } = drawnCells(v, chosen);
     if (drawn < chosen.length) return null;

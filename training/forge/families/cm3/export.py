@@ -5,7 +5,7 @@ says where the markers and shapes-vq's codes sit in the vocabulary. Goldens: gre
 the golden captions (prompt [BOS] words [EOS] <image>, up to 64 codes and </image>; their pixels
 as shapes-vq decodes them), the same drawings with classifier-free guidance at the scale the
 Token lab draws with by default (the unconditional prompt is <image> alone, which the image-first
-training rows teach), and greedy captions of the golden images' codes (prompt <image> codes
+training rows teach; each step kept to the image's grammar: 64 codes, then </image>), and greedy captions of the golden images' codes (prompt <image> codes
 </image> [BOS], up to [EOS])."""
 import torch
 
@@ -39,15 +39,16 @@ class Reader:
 
 
 @torch.no_grad()
-def greedy(lm, prompt, stop, max_new, unconditional=None, scale=1.0):
+def greedy(lm, prompt, stop, max_new, unconditional=None, scale=1.0, layout=None):
     """Greedy decoding through the cache -> new ids (stop included). With an `unconditional`
     prompt, classifier-free guidance as CM3leon samples images: a second sequence reads that
-    prompt and the same chosen tokens, and each step chooses from uncond + scale · (cond − uncond)."""
+    prompt and the same chosen tokens, and each step chooses from uncond + scale · (cond − uncond),
+    kept to the image's grammar (`layout`: codes, then </image>)."""
     reader = Reader(lm, prompt)
     other = Reader(lm, unconditional) if unconditional is not None else None
     ids = []
     while True:
-        logits = reader.logits if other is None else guided(reader.logits, other.logits, scale)
+        logits = reader.logits if other is None else image_grammar(layout, guided(reader.logits, other.logits, scale), len(ids))
         ids.append(int(logits.argmax()))
         if ids[-1] == stop or len(ids) >= max_new:
             return ids
@@ -59,6 +60,18 @@ def greedy(lm, prompt, stop, max_new, unconditional=None, scale=1.0):
 def guided(conditional, unconditional, scale):
     """Classifier-free guidance on one position's logits (scale 1: the conditional ones)."""
     return unconditional + scale * (conditional - unconditional)
+
+
+def image_grammar(layout, logits, index):
+    """A drawing's step `index` kept to the image's grammar: a code at each of the first `cells`
+    steps, then </image>; every other token -inf. Guidance needs it: pushing cond away from uncond
+    can lift a token both find unlikely (a word, a marker) above every code."""
+    kept = torch.full_like(logits, float("-inf"))
+    if index < layout.cells:
+        kept[layout.first_code:layout.first_code + layout.codes] = logits[layout.first_code:layout.first_code + layout.codes]
+    else:
+        kept[layout.end_image] = logits[layout.end_image]
+    return kept
 
 
 class Cm3Export(Export):
@@ -89,7 +102,7 @@ class Cm3Export(Export):
         draw_prompts = [ids + [layout.begin_image] for ids in captions]
         drawn = [greedy(lm, p, layout.end_image, layout.cells + 1) for p in draw_prompts]
         unconditional = [layout.begin_image]
-        guided_drawn = [greedy(lm, p, layout.end_image, layout.cells + 1, unconditional, GUIDANCE) for p in draw_prompts]
+        guided_drawn = [greedy(lm, p, layout.end_image, layout.cells + 1, unconditional, GUIDANCE, layout) for p in draw_prompts]
         side = int(layout.cells ** 0.5)
 
         def pixels(drawings):
