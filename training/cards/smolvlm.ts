@@ -66,6 +66,8 @@ interface RunReport {
   readonly init?: string | null;
   readonly lr?: number | null;
   readonly weighting?: string;
+  /** Each step's images with every question about them (forge --pack). */
+  readonly pack?: boolean;
   readonly kind_weights?: string | null;
   readonly earlier?: readonly (RunReport & { checkpoint: string })[];
 }
@@ -78,7 +80,8 @@ function weightingText(run: RunReport): string {
 
 function runText(run: RunReport): string {
   const minutes = (run.seconds / 60).toFixed(1);
-  return `${thousands(run.steps)} steps of batch ${run.batch} in ${minutes} minutes${run.lr ? ` (learning rate ${run.lr})` : ''}, ${thousands(run.conversations)} conversations to draw from, ${weightingText(run)}`;
+  const batch = run.pack ? `${run.batch} images, every question about each,` : `batch ${run.batch}`;
+  return `${thousands(run.steps)} steps of ${batch} in ${minutes} minutes${run.lr ? ` (learning rate ${run.lr})` : ''}, ${thousands(run.conversations)} conversations to draw from, ${weightingText(run)}`;
 }
 
 /** This stage's runs, each continuing the one before (stage 2) or from the backbones (stage 1). */
