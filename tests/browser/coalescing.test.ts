@@ -6,7 +6,7 @@
  */
 import { afterAll, expect, it } from 'vitest';
 import { openApp, readMatrix, stopAll, waitForModel } from './harness';
-import { setCaptions, setMode, waitForMatrix } from './lab';
+import { composeOnCaptions, dragInOneTask, setMode, waitForMatrix } from './lab';
 import { drawnInput } from '../../src/labs/contrastive/embedRequests';
 
 afterAll(stopAll);
@@ -61,10 +61,7 @@ it('dragging: one embed request in flight, the newest drawing waiting as one and
   await page.addInitScript(watchWorker);
   await page.reload();
   await waitForModel(page);
-  await page.getByRole('button', { name: 'Clear' }).click();
-  await setCaptions(page, ['a red circle on the left', 'a red circle on the right']);
-  await page.getByRole('button', { name: 'Compose a scene…' }).click();
-  await waitForMatrix(page, 1, 2);
+  await composeOnCaptions(page, ['a red circle on the left', 'a red circle on the right']);
   await setMode(page, 'Softmax over each row (image → text)');
   const before = await readMatrix(page);
   expect(before.values[0][0]).toBeGreaterThan(before.values[0][1]);
@@ -74,19 +71,7 @@ it('dragging: one embed request in flight, the newest drawing waiting as one and
 
   // A real press on the circle (at x = 0.2), then ten moves in one task: none of the worker's
   // answers can come in between, so the first move's request is in flight for all the others.
-  const surface = page.getByTestId('composer-surface');
-  await surface.scrollIntoViewIfNeeded();
-  const box = (await surface.boundingBox())!;
-  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.5);
-  await page.mouse.down();
-  const during = await page.evaluate(({ x: left, y: top, width, height }) => {
-    const svg = document.querySelector('[data-testid="composer-surface"]')!;
-    for (let k = 1; k <= 10; k++) {
-      svg.dispatchEvent(new PointerEvent('pointermove', { bubbles: true, clientX: left + width * (0.2 + 0.06 * k), clientY: top + height * 0.5, pointerId: 1, buttons: 1 }));
-    }
-    return structuredClone((window as unknown as { __watch: Watch }).__watch);
-  }, box);
-  await page.mouse.up();
+  const during = await dragInOneTask<Watch>(page, 10, '__watch');
   // Ten moves, one request posted and in flight, nothing cancelled.
   expect(during.posted.length - start.posted.length).toBe(1);
   expect(during.inFlight).toBe(1);

@@ -7,7 +7,7 @@
  */
 import { afterAll, expect, it } from 'vitest';
 import { openApp, stopAll, waitForModel } from './harness';
-import { setCaptions, waitForMatrix } from './lab';
+import { composeOnCaptions, dragInOneTask, waitForMatrix } from './lab';
 
 afterAll(stopAll);
 
@@ -46,10 +46,7 @@ it('a dragged card stays pending through answers for replaced drawings, and is r
   await page.addInitScript(holdImageRequests);
   await page.reload();
   await waitForModel(page);
-  await page.getByRole('button', { name: 'Clear' }).click();
-  await setCaptions(page, ['a red circle on the left', 'a red circle on the right']);
-  await page.getByRole('button', { name: 'Compose a scene…' }).click();
-  await waitForMatrix(page, 1, 2);
+  await composeOnCaptions(page, ['a red circle on the left', 'a red circle on the right']);
   const held = () => page.evaluate(() => {
     const { held: waiting, answers, statuses } = (window as unknown as { __held: Held }).__held;
     return { held: waiting.length, answers, statuses: [...statuses] };
@@ -64,18 +61,7 @@ it('a dragged card stays pending through answers for replaced drawings, and is r
 
   // Ten moves in one task: the first one's request is held (in flight for the page), the
   // newest drawing waits behind it.
-  const surface = page.getByTestId('composer-surface');
-  await surface.scrollIntoViewIfNeeded();
-  const box = (await surface.boundingBox())!;
-  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.5);
-  await page.mouse.down();
-  await page.evaluate(({ x: left, y: top, width, height }) => {
-    const svg = document.querySelector('[data-testid="composer-surface"]')!;
-    for (let k = 1; k <= 10; k++) {
-      svg.dispatchEvent(new PointerEvent('pointermove', { bubbles: true, clientX: left + width * (0.2 + 0.06 * k), clientY: top + height * 0.5, pointerId: 1, buttons: 1 }));
-    }
-  }, box);
-  await page.mouse.up();
+  await dragInOneTask(page, 10);
   await expect.poll(async () => (await held()).held).toBe(1);
   const start = await held();
   const marks = () => page.evaluate(() => performance.getEntriesByName('vlm:image-answered').length);

@@ -71,3 +71,33 @@ export async function openLabOnSamples(route: string): Promise<{ session: Sessio
   await lab.getByRole('button', { name: 'Sample 8' }).click();
   return { session, page, lab };
 }
+
+/** Starts over with one composed scene (a red circle at the left) and these captions, its matrix drawn. */
+export async function composeOnCaptions(page: Page, captions: readonly string[]): Promise<void> {
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await setCaptions(page, captions);
+  await page.getByRole('button', { name: 'Compose a scene…' }).click();
+  await waitForMatrix(page, 1, captions.length);
+}
+
+/**
+ * A real press on the composed circle (at x = 0.2), then `moves` pointer moves to the right in
+ * one task, so none of the worker's answers can come in between, then the release. `watched`
+ * names a page global to read (a copy) right after the moves, in the same task.
+ */
+export async function dragInOneTask<T = null>(page: Page, moves: number, watched?: string): Promise<T> {
+  const surface = page.getByTestId('composer-surface');
+  await surface.scrollIntoViewIfNeeded();
+  const box = (await surface.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.5);
+  await page.mouse.down();
+  const during = await page.evaluate(({ box: { x: left, y: top, width, height }, moves: count, watched: name }) => {
+    const svg = document.querySelector('[data-testid="composer-surface"]')!;
+    for (let k = 1; k <= count; k++) {
+      svg.dispatchEvent(new PointerEvent('pointermove', { bubbles: true, clientX: left + width * (0.2 + (0.6 * k) / count), clientY: top + height * 0.5, pointerId: 1, buttons: 1 }));
+    }
+    return name ? structuredClone((window as unknown as Record<string, unknown>)[name]) : null;
+  }, { box, moves, watched });
+  await page.mouse.up();
+  return during as T;
+}

@@ -222,7 +222,7 @@ export async function embedImages(model: LoadedModel, images: readonly ImageInpu
   if (!model.vision) throw new Error(`${model.info.source.id} has no image encoder of its own.`);
   const batch = new Tensor('float32', concatenate(values), [values.length, ...dims.slice(1)]);
   const started = performance.now();
-  const out = await model.vision({ pixel_values: batch });
+  const out = withAttentions ? await model.vision({ pixel_values: batch }) : await runFetching(model.vision, { pixel_values: batch }, [model.spec.imageEmbeds]);
   const modelMs = performance.now() - started;
   const attentions = !withAttentions ? null : out.vision_attentions ? tensorData(out.vision_attentions) : tappedAttention(model.vision, out, values.length);
   return { result: { kind: 'image-embeds', embeds: tensorData(out[model.spec.imageEmbeds]), attentions, outcomes }, modelMs };
@@ -254,6 +254,28 @@ export async function embedTexts(model: LoadedModel, texts: readonly string[], w
   const modelMs = performance.now() - started;
   const attentions = !withAttentions ? null : out.text_attentions ? tensorData(out.text_attentions) : tappedAttention(model.text, out, texts.length);
   return { result: { kind: 'text-embeds', embeds: tensorData(out[spec.textEmbeds]), attentions, outcomes }, modelMs };
+}
+
+/** An ONNX Runtime session as transformers.js keeps it: `run` with the outputs to fetch. */
+interface FetchingSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, unknown>, fetches: readonly string[]): Promise<Record<string, { data: unknown; dims: readonly number[]; type: string }>>;
+}
+
+/**
+ * Runs a one-graph tower's session for `outputs` only: ONNX Runtime then leaves the other outputs
+ * (the attention probabilities, a few hundred KB an image) in the graph instead of copying them
+ * out. Falls back to the whole call where the tower is not one plain session.
+ */
+async function runFetching(tower: Tower, inputs: Record<string, Tensor>, outputs: readonly string[]): Promise<Record<string, Tensor>> {
+  const sessions = (tower as unknown as { sessions?: Record<string, FetchingSession> }).sessions;
+  const session = sessions && Object.keys(sessions).length === 1 ? Object.values(sessions)[0] : undefined;
+  const feedsKnown = session && session.inputNames.every((name) => name in inputs);
+  if (!session || !feedsKnown || !outputs.every((name) => session.outputNames.includes(name))) return tower(inputs);
+  const feeds = Object.fromEntries(session.inputNames.map((name) => [name, (inputs[name] as unknown as { ort_tensor: unknown }).ort_tensor]));
+  const out = await session.run(feeds, outputs);
+  return Object.fromEntries(outputs.map((name) => [name, new Tensor(out[name].type as 'float32', out[name].data as Float32Array, [...out[name].dims])]));
 }
 
 export function concatenate(parts: Float32Array[]): Float32Array {

@@ -44,8 +44,8 @@ export function drawnInput(pixels: RGBImage, modelSize = Infinity): ImageInput {
 }
 
 /** One outcome per input, in input order. */
-export async function requestImageEmbeds(client: InferenceClient, inputs: readonly ImageInput[], channel?: string): Promise<{ outcomes: ImageEmbedding[]; modelMs: number }> {
-  const { result, timing } = await client.run({ kind: 'image-embeds', images: inputs }, channel);
+export async function requestImageEmbeds(client: InferenceClient, inputs: readonly ImageInput[], channel?: string, attentions = true): Promise<{ outcomes: ImageEmbedding[]; modelMs: number }> {
+  const { result, timing } = await client.run({ kind: 'image-embeds', images: inputs, ...(attentions ? {} : { attentions: false }) }, channel);
   const dim = result.embeds.dims[1];
   let row = 0;
   const outcomes = result.outcomes.map((outcome): ImageEmbedding => {

@@ -68,6 +68,13 @@ export class ContrastiveLab {
   /** True once a link set the images: the lab then starts with those instead of its samples. */
   linked = false;
 
+  /**
+   * Whether a composed scene's drawing is embedded with its attention: only while the attention
+   * lens is open. A drag asks at every pointer move, and the image encoder's attention (a few
+   * hundred KB an image) would be copied out of the graph, posted and dropped unseen.
+   */
+  private attentionWanted = false;
+
   private texts = $state.raw<ReadonlyMap<string, TextEntry>>(new Map());
   private textsGeneration = -1;
   private nextSample = 0;
@@ -120,7 +127,20 @@ export class ContrastiveLab {
   updateComposed(id: number, scene: Scene, pixels: RGBImage = renderScene(scene, SAMPLE_RENDER_SIZE)): void {
     this.images = this.images.map((img) => (img.id === id ? { ...img, origin: { kind: 'composed', scene }, pixels, status: 'pending' as const } : img));
     const image = this.images.find((img) => img.id === id);
-    if (image) void this.embedImages([image]);
+    if (image) void this.embedImages([image], this.attentionWanted);
+  }
+
+  /**
+   * The attention lens opened or closed. Opening it embeds again, with their attention, the images
+   * embedded without it while it was closed (a composed scene that was dragged).
+   */
+  setAttentionWanted(wanted: boolean): void {
+    this.attentionWanted = wanted;
+    const source = this.runtime.info?.attention?.vision;
+    if (!wanted || !source || source.via === 'unavailable' || this.runtime.status !== 'ready') return;
+    const generation = this.runtime.generation;
+    const missing = this.images.filter((img) => img.status === 'ready' && img.embed !== null && img.attention === null && img.generation === generation);
+    for (const image of missing) void this.embedImages([image]);
   }
 
   addFiles(files: readonly File[]): void {
@@ -209,14 +229,15 @@ export class ContrastiveLab {
     this.images = this.images.map((img) => (img.id === id ? { ...img, ...patch } : img));
   }
 
-  async embedImages(batch: readonly LabImage[]): Promise<void> {
+  /** `withAttention` false leaves the image encoder's attention out of the answer (the row's `attention` is then null). */
+  async embedImages(batch: readonly LabImage[], withAttention = true): Promise<void> {
     if (batch.length === 0 || this.runtime.status !== 'ready') return;
     const generation = this.runtime.generation;
     const channel = batch.length === 1 ? `image:${batch[0].id}` : undefined;
     // For `npm run bench`: the inputs an answer is for were current at this moment.
     const asked = performance.now();
     try {
-      const { outcomes, modelMs } = await requestImageEmbeds(this.runtime.client, batch.map((img) => this.toInput(img, this.runtime.info?.imageSize)), channel);
+      const { outcomes, modelMs } = await requestImageEmbeds(this.runtime.client, batch.map((img) => this.toInput(img, this.runtime.info?.imageSize)), channel, withAttention);
       this.lastImageMs = modelMs;
       batch.forEach((img, k) => {
         const outcome = outcomes[k];
