@@ -125,7 +125,9 @@ through \`model.generate\`, exactly as \`HuggingFaceTB/SmolVLM-256M-Instruct\` d
   ${v.hidden_size}, ${v.num_hidden_layers} layers of ${v.num_attention_heads} heads; its last hidden state through its final LayerNorm, class token dropped.
 - **Connector**: pixel shuffle (space-to-depth, factor ${config.scale_factor}: each 2 × 2 block of neighbouring patch
   features becomes one ${v.hidden_size * 4}-wide token, so a tile gives ${config.shapesworld.image_seq_len} visual tokens) and one linear projection
-  to the language model's ${t.hidden_size} dimensions, as Idefics3's connector.
+  to the language model's ${t.hidden_size} dimensions, as Idefics3's connector${training.config.position_embedding ? `, plus a learned vector for each of a frame's
+  ${config.shapesworld.image_seq_len} token places (its 4 × 4 grid; the same for every tile and the global view), trained with the connector, so each
+  visual token states its place in the frame to the language model. It is part of \`vision_encoder.onnx\`` : ''}.
 - **Language backbone**: **shapes-lm**, a Llama-style causal decoder pretrained by the forge on ShapesWorld
   text only (scene descriptions and question–answer text, no image): ${t.num_hidden_layers} layers, width ${t.hidden_size},
   ${t.num_attention_heads} query heads sharing ${t.num_key_value_heads} key/value heads (grouped-query attention, head size ${t.head_dim}), RMSNorm, rotary

@@ -4,7 +4,8 @@
   features), frozen; its last hidden state through its final LayerNorm, class token dropped.
 - Connector: pixel shuffle (space-to-depth, factor 2: each 2 × 2 block of neighbouring patch
   features becomes one 256-wide token, so a tile is 16 tokens) and one linear projection into
-  the language model's embedding space, as Idefics3's connector.
+  the language model's embedding space, as Idefics3's connector; with position_embedding, a
+  learned vector per token of the frame's 4 × 4 grid is added (inside the vision encoder graph).
 - Language: shapes-lm (families/lm), whose token embeddings the image features replace at the
   <image> positions of the prompt.
 
@@ -28,6 +29,9 @@ class SmolVlmConfig:
     image_token_id: int = 4
     image_size: int = 64  # the processor's size.longest_edge: split into tiles of vision.image_size
     stage: int = 2
+    # A learned vector per visual token of a frame (its place in the frame's 4 × 4 grid, the same for
+    # every tile and the global view), added to the projection: each token states where it lies.
+    position_embedding: bool = False
 
     @property
     def tile_size(self):
@@ -66,6 +70,13 @@ class SmolVlm(nn.Module):
         self.vision = VisionEncoder(TinyClipConfig(**c.vision))
         self.lm = TinyLm(LmConfig(**c.lm))
         self.connector = nn.Linear(c.vision["vision_width"] * c.scale_factor ** 2, c.lm["hidden_size"], bias=False)
+        if c.position_embedding:
+            self.connector_position = nn.Parameter(torch.zeros(c.image_seq_len, c.lm["hidden_size"]))
+
+    def project(self, shuffled):
+        """The connector: shuffled features [F, 16, 4 · W] -> visual tokens [F, 16, hidden]."""
+        tokens = self.connector(shuffled)
+        return tokens + self.connector_position if self.config.position_embedding else tokens
 
     def vision_features(self, frames):
         """frames [F, 3, 32, 32] -> patch features [F, 64, W] and the tower's attentions [F, layers, heads, 65, 65]."""
@@ -80,7 +91,7 @@ class SmolVlm(nn.Module):
     def image_features(self, frames):
         """frames [F, 3, 32, 32] -> visual tokens in the LM's space [F, 16, hidden], attentions."""
         shuffled, attentions = self.shuffled_features(frames)
-        return self.connector(shuffled), attentions
+        return self.project(shuffled), attentions
 
     def embed(self, input_ids, image_features):
         """Token embeddings with the image features written over the <image> positions, in order."""
@@ -96,7 +107,7 @@ class SmolVlm(nn.Module):
         with the frozen tower's output for them already computed (shuffled_features)."""
         if shuffled is None and frames is not None:
             shuffled = self.shuffled_features(frames)[0]
-        features = None if shuffled is None else self.connector(shuffled)
+        features = None if shuffled is None else self.project(shuffled)
         embeds = self.embed(input_ids, features)
         positions = torch.arange(input_ids.shape[1])[None, :].expand(input_ids.shape[0], -1)
         return self.lm.decode(embeds, attention_mask, positions, self.lm.empty_cache(input_ids.shape[0]))[0]

@@ -109,7 +109,7 @@ class ImagePacker:
         data, at = self.data, self.at
         prefix = torch.tensor(data.tokens[rows[0], :at].tolist() + sequence)[None, :].expand(len(images), -1)
         width = prefix.shape[1]
-        features = model.connector(shuffled[images].flatten(0, 1))
+        features = model.project(shuffled[images].flatten(0, 1))
         positions = torch.arange(width)[None, :].expand(len(images), -1)
         _, presents, _ = model.lm.decode(model.embed(prefix, features), torch.ones(len(images), width, dtype=torch.long), positions,
                                          model.lm.empty_cache(len(images)))
@@ -158,6 +158,8 @@ class SmolVlmTraining(Training):
         parser.add_argument("--pack", action="store_true",
                             help="each drawn conversation brings every question about its image, the image's part of the prompt run once (ImagePacker)")
         parser.add_argument("--kind-weights", default="", help="loss weights of question kinds, e.g. position=2,exists=2 (others 1)")
+        parser.add_argument("--position-embedding", action="store_true",
+                            help="stage 1: the connector adds a learned vector per visual token of a frame (stage 2 keeps its init's choice)")
 
     def __init__(self, instructions, args):
         kinds = STAGE_KINDS[args.stage]
@@ -179,7 +181,8 @@ class SmolVlmTraining(Training):
                 raise SystemExit("--vision must be a clip checkpoint and --lm an lm checkpoint")
             ids = self.instructions.meta["ids"]
             model = SmolVlm(SmolVlmConfig(vision=TinyClipConfig(**vision["config"]).as_dict(), lm=LmConfig(**lm["config"]).as_dict(),
-                                          image_token_id=ids["image"], image_size=self.instructions.meta["imageSize"], stage=1))
+                                          image_token_id=ids["image"], image_size=self.instructions.meta["imageSize"], stage=1,
+                                          position_embedding=a.position_embedding))
             model.vision.load_state_dict({k[len("vision."):]: v for k, v in vision["state"].items() if k.startswith("vision.")})
             model.lm.load_state_dict(lm["state"])
         # A stage-2 run may continue an earlier one: the report names every run before it.
