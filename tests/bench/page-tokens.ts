@@ -6,8 +6,10 @@
  *           graph and loop code as the worker (src/lib/generation/cached-decoder.ts)
  *   images  whole 64-code drawings through the app's own path (InferenceClient → worker →
  *           continueSequence, each step's partial grid decoded by shapes-vq), from the request
- *           to the result, and each code's time on the worker's clock
- * The drawing is the golden first caption's greedy one. The page only collects raw samples.
+ *           to the result, and each code's time on the worker's clock; plain, or with
+ *           classifier-free guidance at the goldens' scale (two cached sequences a step, the
+ *           Token lab's default)
+ * The drawing is the golden first caption's greedy one (plain or guided). The page only collects raw samples.
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { decodeStep, emptyCache, sessionGraph, type CachedGraph, type KeyValueCache } from '../../src/lib/generation/cached-decoder';
@@ -22,6 +24,9 @@ export interface TokensSetup {
   /** The drawing's prompt and its 65 greedy tokens (64 codes and </image>). */
   readonly prompt: readonly number[];
   readonly ids: readonly number[];
+  /** The guided drawing's scale and its 65 greedy tokens. */
+  readonly guidance: number;
+  readonly guidedIds: readonly number[];
   readonly threads: number;
 }
 
@@ -51,12 +56,18 @@ interface State {
   caches: KeyValueCache<ort.Tensor>[];
   client: InferenceClient;
   caption: string;
+  guidance: number;
+  guidedIds: number[];
 }
 
 let state: State | null = null;
 
 async function setup(): Promise<TokensSetup> {
-  const goldens = (await (await fetch(`${MODEL_URL}/goldens.json`)).json()) as { inputs: { captions: string[] }; draw: { prompts: number[][]; ids: number[][] } };
+  const goldens = (await (await fetch(`${MODEL_URL}/goldens.json`)).json()) as {
+    inputs: { captions: string[] };
+    draw: { prompts: number[][]; ids: number[][] };
+    guided_draw: { scale: number; ids: number[][] };
+  };
   const bytes = new Uint8Array(await (await fetch(`${MODEL_URL}/onnx/decoder_model_merged.onnx`)).arrayBuffer());
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], logSeverityLevel: 2 });
   const graph = sessionGraph(session, ort.Tensor);
@@ -68,8 +79,10 @@ async function setup(): Promise<TokensSetup> {
   const worker = new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module' });
   const client = new InferenceClient(() => worker as unknown as WorkerLike);
   const info = await client.load({ id: 'shapes-cm3', origin: 'bundled' }, 'wasm', { dtype: 'fp32', threads: 1, families: ['cm3'] });
-  state = { graph, prompt, ids, caches, client, caption: goldens.inputs.captions[0] };
-  return { info, caption: state.caption, prompt, ids, threads: ort.env.wasm.numThreads ?? NaN };
+  const guidance = goldens.guided_draw.scale;
+  const guidedIds = goldens.guided_draw.ids[0];
+  state = { graph, prompt, ids, caches, client, caption: goldens.inputs.captions[0], guidance, guidedIds };
+  return { info, caption: state.caption, prompt, ids, guidance, guidedIds, threads: ort.env.wasm.numThreads ?? NaN };
 }
 
 /** `reps` rounds; in each, a cached step reading code `p` for every position, the order alternating. */
@@ -88,18 +101,21 @@ async function measureSteps(positions: readonly number[], reps: number): Promise
   return { steps };
 }
 
-async function measureImages(rounds: number): Promise<TokenImages> {
+/** `guided`: drawn with classifier-free guidance at the goldens' scale, and checked against the guided goldens. */
+async function measureImages(rounds: number, guided = false): Promise<TokenImages> {
   const s = state;
   if (!s) throw new Error('benchTokens.setup() first');
   const out: TokenImages = { totalMs: [], gaps: [], firstCodeMs: [], lastCodeMs: [], modelMs: [] };
+  const expected = guided ? s.guidedIds : s.ids;
   for (let r = 0; r < rounds; r++) {
     const chosen: number[] = [];
     const started = performance.now();
-    const { result, timing } = await s.client.run({ kind: 'draw', caption: s.caption, sampling: { kind: 'greedy' }, alternatives: 5 }, undefined, (partial) => {
+    const task = { kind: 'draw', caption: s.caption, sampling: { kind: 'greedy' }, alternatives: 5, ...(guided ? { guidance: s.guidance } : {}) } as const;
+    const { result, timing } = await s.client.run(task, undefined, (partial) => {
       if (partial.kind === 'sequence-step') chosen.push(partial.step.at);
     });
     out.totalMs.push(performance.now() - started);
-    if (result.steps.map((x) => x.id).join() !== s.ids.join()) throw new Error(`the worker's drawing [${result.steps.map((x) => x.id)}] differs from the goldens' [${s.ids}]`);
+    if (result.steps.map((x) => x.id).join() !== expected.join()) throw new Error(`the worker's drawing [${result.steps.map((x) => x.id)}] differs from the goldens' [${expected}]`);
     out.gaps.push(chosen.slice(1).map((t, k) => t - chosen[k]));
     out.firstCodeMs.push(chosen[0]);
     out.lastCodeMs.push(chosen[chosen.length - 1]);

@@ -21,7 +21,7 @@ const WARMUP = 3;
 const GOAL = 1.2;
 
 type Page = Window & {
-  benchTokens: { setup(): Promise<TokensSetup>; measureSteps(p: readonly number[], reps: number): Promise<TokenSteps>; measureImages(rounds: number): Promise<TokenImages> };
+  benchTokens: { setup(): Promise<TokensSetup>; measureSteps(p: readonly number[], reps: number): Promise<TokenSteps>; measureImages(rounds: number, guided?: boolean): Promise<TokenImages> };
 };
 
 export interface TokensRun {
@@ -44,6 +44,15 @@ export interface TokensRun {
   /** On the worker's clock: the first code chosen, and </image> chosen. */
   readonly firstCodeMs: Summary;
   readonly lastCodeMs: Summary;
+  /** The same drawings with classifier-free guidance (the Token lab's default), interleaved with the plain ones. */
+  readonly guided: {
+    readonly scale: number;
+    readonly workerCodeMs: Record<string, Summary>;
+    readonly workerLateOverEarly: number;
+    readonly imageMs: Summary;
+    /** Median over rounds of (guided image) / (plain image), same round. */
+    readonly overPlain: number;
+  };
   readonly goal: { readonly ratio: number; readonly met: boolean };
   readonly loadAverage: { readonly before: number; readonly after: number };
   readonly external: string[];
@@ -63,11 +72,19 @@ export async function runTokens(reps: number, images: number, log: (line: string
     await page.evaluate(([p, n]) => (window as unknown as Page).benchTokens.measureSteps(p, n), [POSITIONS, WARMUP * 10] as const);
     log(`(l) ${reps} rounds of a cached step at codes ${POSITIONS.join(' and ')}…`);
     const { steps } = await page.evaluate(([p, n]) => (window as unknown as Page).benchTokens.measureSteps(p, n), [POSITIONS, reps] as const);
-    await page.evaluate((n) => (window as unknown as Page).benchTokens.measureImages(n), WARMUP);
-    log(`(l) ${images} whole drawings through the worker…`);
-    const drawn = await page.evaluate((n) => (window as unknown as Page).benchTokens.measureImages(n), images);
+    for (const guided of [false, true]) await page.evaluate(([n, g]) => (window as unknown as Page).benchTokens.measureImages(n, g), [WARMUP, guided] as const);
+    log(`(l) ${images} whole drawings through the worker, plain and guided at ${setup.guidance}, alternating…`);
+    const drawn: TokenImages = { totalMs: [], gaps: [], firstCodeMs: [], lastCodeMs: [], modelMs: [] };
+    const guidedDrawn: TokenImages = { totalMs: [], gaps: [], firstCodeMs: [], lastCodeMs: [], modelMs: [] };
+    for (let r = 0; r < images; r++) {
+      for (const guided of r % 2 ? [true, false] : [false, true]) {
+        const one = await page.evaluate(([n, g]) => (window as unknown as Page).benchTokens.measureImages(n, g), [1, guided] as const);
+        const into = guided ? guidedDrawn : drawn;
+        for (const key of Object.keys(into) as (keyof TokenImages)[]) (into[key] as unknown[]).push(...(one[key] as unknown[]));
+      }
+    }
     const [early, late] = POSITIONS.map(String);
-    const at = (p: number) => drawn.gaps.map((g) => g[p - 2]);
+    const at = (p: number, d: TokenImages = drawn) => d.gaps.map((g) => g[p - 2]);
     const lateOverEarly = round(medianPairedRatio(steps[late], steps[early]));
     const run: TokensRun = {
       model: setup.info.source.id,
@@ -85,12 +102,19 @@ export async function runTokens(reps: number, images: number, log: (line: string
       imageModelMs: rounded(summarize(drawn.modelMs)),
       firstCodeMs: rounded(summarize(drawn.firstCodeMs)),
       lastCodeMs: rounded(summarize(drawn.lastCodeMs)),
+      guided: {
+        scale: setup.guidance,
+        workerCodeMs: { [early]: rounded(summarize(at(POSITIONS[0], guidedDrawn))), [late]: rounded(summarize(at(POSITIONS[1], guidedDrawn))) },
+        workerLateOverEarly: round(medianPairedRatio(at(POSITIONS[1], guidedDrawn), at(POSITIONS[0], guidedDrawn))),
+        imageMs: rounded(summarize(guidedDrawn.totalMs)),
+        overPlain: round(medianPairedRatio(guidedDrawn.totalMs, drawn.totalMs)),
+      },
       goal: { ratio: GOAL, met: lateOverEarly <= GOAL },
       loadAverage: { before: round(loadBefore, 2), after: round(os.loadavg()[0], 2) },
       external: session.external,
       pageErrors: session.pageErrors,
     };
-    log(`(l) cached step at code ${early}: ${run.steps[early].median} ms, at ${late}: ${run.steps[late].median} ms (${lateOverEarly}×); a whole image ${run.imageMs.median} ms`);
+    log(`(l) cached step at code ${early}: ${run.steps[early].median} ms, at ${late}: ${run.steps[late].median} ms (${lateOverEarly}×); a whole image ${run.imageMs.median} ms, guided ${run.guided.imageMs.median} ms`);
     return run;
   } finally {
     await session.close();
@@ -105,8 +129,10 @@ export function formatTokens(run: TokensRun): string {
     '|---|---|---|---|',
     `| cached decoding step (${run.reps} rounds) | ${run.steps[early].median} ms | ${run.steps[late].median} ms | ${run.lateOverEarly}× (goal ≤ ${run.goal.ratio}×: ${run.goal.met ? 'met' : 'missed'}) |`,
     `| a code through the worker, partial grid decoded (${run.images} drawings) | ${run.workerCodeMs[early].median} ms | ${run.workerCodeMs[late].median} ms | ${run.workerLateOverEarly}× |`,
+    `| the same, guided at ${run.guided.scale} (two sequences a step) | ${run.guided.workerCodeMs[early].median} ms | ${run.guided.workerCodeMs[late].median} ms | ${run.guided.workerLateOverEarly}× |`,
     `a whole 64-code image: ${run.imageMs.median} ms from request to result (p90 ${run.imageMs.p90} ms), ${run.imageModelMs.median} ms of it in the worker's loop; ` +
-      `on the worker's clock the first code came at ${run.firstCodeMs.median} ms and </image> at ${run.lastCodeMs.median} ms`,
+      `on the worker's clock the first code came at ${run.firstCodeMs.median} ms and </image> at ${run.lastCodeMs.median} ms; ` +
+      `guided: ${run.guided.imageMs.median} ms (p90 ${run.guided.imageMs.p90} ms), ${run.guided.overPlain}× the plain drawing's time (paired median)`,
   ].join('\n');
 }
 
