@@ -9,7 +9,7 @@
 #   bash training/forge.sh eval <family> [flags]   the held-out evaluation of the bundled model
 #   bash training/forge.sh recover <family|all>    a bundled model's checkpoint, rebuilt from its ONNX graphs
 #
-# Families: clip siglip llip coca maskvlm smolvlm (with shapes-lm and both stages) vq cm3 (after vq). Budgets: MINUTES (clip vq cm3), MORE_MINUTES (cm3's second run), STEPS (the others), THREADS
+# Families: clip siglip llip coca maskvlm smolvlm (with shapes-lm and both stages) vq cm3 (after vq). Budgets: MINUTES (clip vq cm3), MORE_MINUTES (cm3's second run), DECODER_MINUTES (vq's second run), STEPS (the others), THREADS
 # (maskvlm), COUNT (data). Folders: DATA (training/data), MODELS (static/models), FORGE_CACHE
 # (checkpoints; training/checkpoints).
 set -euo pipefail
@@ -37,8 +37,9 @@ budget() {
     maskvlm) echo --steps "${STEPS:-1600}" --threads "${THREADS:-2}" ;;
     # shapes-vq and shapes-cm3 (which reads shapes-vq's checkpoint: vq first) train on a time budget with one
     # torch thread, the cosine decay spread over the minutes, as the bundled ones did; shapes-cm3's first run
-    # is kept as shapes-cm3-first.pt and goes on in a second (cm3_further).
-    vq) echo --steps 0 --minutes "${MINUTES:-24}" --threads 1 ;;
+    # is kept as shapes-cm3-first.pt and goes on in a second (cm3_further); shapes-vq's first run (the whole
+    # tokenizer) is kept as shapes-vq-first.pt, and its decoder goes on alone in a second (vq_decoder).
+    vq) echo --steps 0 --minutes "${MINUTES:-24}" --threads 1 --checkpoint "${FORGE_CACHE:-training/checkpoints}/shapes-vq-first.pt" ;;
     cm3) echo --steps 0 --minutes "${MINUTES:-34}" --threads 1 --checkpoint "${FORGE_CACHE:-training/checkpoints}/shapes-cm3-first.pt" ;;
   esac
 }
@@ -76,12 +77,24 @@ cm3_further() {
     --lr 3e-3 --warmup 100 --batch 32 --log-every 250 --save-along --seed 1 --checkpoint "$cache/shapes-cm3.pt"
 }
 
+# shapes-vq's second run trains its decoder alone for DECODER_MINUTES (22), the encoder and codebook frozen so
+# every scene keeps its codes: first grown to 2 residual blocks at the grid and 1 at half size (new blocks
+# start as the identity), the reconstruction error weighted 1 + 4 on the shapes and 8 more on their edges,
+# a warm-up over 100 steps to 2e-3, the cosine decay over the minutes, seed 2, saved at every log entry.
+vq_decoder() {
+  local cache=${FORGE_CACHE:-training/checkpoints}
+  forge train vq --data "$DATA" --init "$cache/shapes-vq-first.pt" --grow-decoder 2 1 --decoder-only --edges 8 --steps 0 \
+    --minutes "${DECODER_MINUTES:-22}" --threads 1 --lr 2e-3 --warmup 100 --batch 64 --log-every 250 --save-along --seed 2 \
+    --checkpoint "$cache/shapes-vq.pt"
+}
+
 full() {
   [[ $1 == smolvlm ]] && { full_smolvlm; return; }
   local family=$1 out=$MODELS/shapes-$1
   shared_data
   # shellcheck disable=SC2046 # the budget is several words
   forge train "$family" --data "$DATA" $(budget "$family")
+  if [[ $family == vq ]]; then vq_decoder; fi
   if [[ $family == cm3 ]]; then cm3_further; fi
   forge export "$family" --out "$out" --golden-inputs "$DATA/golden-inputs.json"
   # shellcheck disable=SC2046 # one word per test file
@@ -185,12 +198,13 @@ case ${1:-} in
     [[ -n ${2:-} ]] || usage
     golden_inputs
     families=("$2")
-    [[ $2 == all ]] && families=("${FAMILIES[@]}")
+    # shapes-cm3's checkpoint names shapes-vq's (recovered first), whose decoder draws its goldens' pixels.
+    [[ $2 == all ]] && families=("${FAMILIES[@]}" vq cm3)
     for family in "${families[@]}"; do forge recover "$family" --model "$MODELS/shapes-$family" --golden-inputs "$DATA/golden-inputs.json"; done
     ;;
   all | clip | siglip | llip | coca | maskvlm | smolvlm | vq | cm3)
     families=("$1")
-    # shapes-vq and shapes-cm3 (which reads shapes-vq's codes) have no recover: they join `all` here.
+    # shapes-vq and shapes-cm3 (which reads shapes-vq's codes) come last.
     [[ $1 == all ]] && families=("${FAMILIES[@]}" smolvlm vq cm3)
     if [[ ${2:-} == --smoke ]]; then
       work=$(mktemp -d)

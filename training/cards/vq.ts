@@ -6,6 +6,19 @@ import type { VqEvalReport } from '../eval/vq.ts';
 import type { ModelFolder } from './folder.ts';
 import { percent, rebuildSection, thousands } from './format.ts';
 
+interface VqRun {
+  readonly steps: number;
+  readonly seconds: number;
+  readonly batch: number;
+  readonly lr?: number;
+  readonly foreground?: number;
+  readonly edges?: number;
+  readonly decoder_only?: boolean;
+  readonly grow_decoder?: readonly [number, number];
+}
+
+const blocks = (n: number) => (n === 1 ? 'a residual block' : `${n} residual blocks`);
+
 export function vqCard(folder: ModelFolder): string {
   const training = folder.training;
   const evaluation = folder.read('eval.json') as VqEvalReport;
@@ -13,6 +26,10 @@ export function vqCard(folder: ModelFolder): string {
   const held = training.held_out;
   const foreground = (training as { foreground?: number }).foreground ?? 0;
   const lost = evaluation.clipOriginal - evaluation.clipReconstruction;
+  // A decoder trained further (train vq --init … --decoder-only) lists its runs; the first is the whole tokenizer's.
+  const runs = (training as { runs?: VqRun[] }).runs ?? [];
+  const first = runs[0];
+  const later = runs.slice(1);
 
   return `# shapes-vq
 
@@ -36,17 +53,24 @@ The folder has its own model type (\`shapes_vq\`); its image processor is shapes
 - **Quantiser**: each cell's feature is replaced by the nearest of ${c.codebook_size} codebook vectors (squared
   distance). The codebook follows the features by exponential moving averages (decay ${c.decay}), and a
   code whose average use falls below 0.01 cells a batch is re-seeded from a feature of the current batch.
-- **Decoder**: a 3 × 3 convolution, a residual block, two stride-2 transposed convolutions back to
-  ${c.image_size} × ${c.image_size} RGB.
+- **Decoder**: a 3 × 3 convolution, ${blocks(c.decoder_blocks ?? 1)} at the grid, a stride-2 transposed convolution to
+  ${c.image_size / 2} × ${c.image_size / 2}${c.upper_blocks ? `, ${blocks(c.upper_blocks)} there` : ''}, and a second back to ${c.image_size} × ${c.image_size} RGB.
 
 ## Training
 
-${thousands(training.steps)} steps of batch ${training.batch} (${(training.seconds / 60).toFixed(1)} minutes on 2 shared CPU cores) on ${thousands(training.train_samples)}
+${first ? `${thousands(first.steps)} steps of batch ${first.batch}` : `${thousands(training.steps)} steps of batch ${training.batch}`} (${(((first ?? training).seconds) / 60).toFixed(1)} minutes on 2 shared CPU cores) on ${thousands(training.train_samples)}
 ShapesWorld scenes; loss: squared error of the reconstruction (pixel values), ${foreground ? `weighted ${1 + foreground} × on the
 pixels of the shapes (those more than 0.3 from the scene's median colour in some channel) and 1 × on the
 background, so that a few pixels of a small shape weigh enough to keep its edges,` : 'unweighted,'} + 0.25 × the
-commitment loss; gradients reach the encoder through the straight-through estimator. On the forge's last
-${held.scenes} held-out training-set scenes at the end: reconstruction error ${held.mse.toFixed(4)}, ${held.codes_used} codes used.
+commitment loss; gradients reach the encoder through the straight-through estimator.${later.map((run) => `
+
+Then the decoder alone${run.grow_decoder ? `, grown first to ${blocks(run.grow_decoder[0])} at the grid and ${blocks(run.grow_decoder[1])} at half size
+(each new block's last convolution starting at zero, so the grown decoder began with the same reconstructions)` : ''}: ${thousands(run.steps)} more
+steps of batch ${run.batch} (${(run.seconds / 60).toFixed(1)} minutes, learning rate ${run.lr}) with the encoder and the codebook frozen, so every
+scene keeps exactly the codes it had (shapes-cm3, trained on those codes, needs no retraining); the same loss
+without the commitment term, its weight ${1 + (run.foreground ?? 0)} × on the shapes${run.edges ? ` and ${run.edges} × more on the pixels of a shape's edge
+(a step of over 0.3 to a horizontal or vertical neighbour, on both sides), where a square's corners differ from a circle's rim` : ''}.`).join('')}
+On the forge's last ${held.scenes} held-out training-set scenes at the end: reconstruction error ${held.mse.toFixed(4)}, ${held.codes_used} codes used.
 
 ## Held-out evaluation
 

@@ -46,6 +46,9 @@ def stored_forms(name, value):
     forms = {key(value): (name, "same")}
     if value.ndim == 2:
         forms[key(value.T)] = (name, "transposed")
+        # A buffer squared by the exporter's constant folding (shapes-vq's codebook in the nearest-code
+        # distance): it says nothing the plain form does not; the re-export below checks it.
+        forms[key(value * value)] = (name, "squared")
     if value.ndim == 0:
         forms[key(np.exp(value))] = (name, "exp")
     return forms
@@ -76,8 +79,10 @@ def unstore(value, form):
 def shipped_meta(name, folder):
     """The dataset facts and family extras an export needs, read back from the shipped files."""
     config = json.load(open(os.path.join(folder, "config.json")))
-    tokenizer = json.load(open(os.path.join(folder, "tokenizer.json")))["model"]
     extras = {}
+    if not os.path.exists(os.path.join(folder, "tokenizer.json")):  # shapes-vq reads no text
+        return {"vocabulary": [], "specVersion": config["shapesworld"]["spec_version"]}, extras
+    tokenizer = json.load(open(os.path.join(folder, "tokenizer.json")))["model"]
     if tokenizer["type"] == "Unigram":
         # SigLIP's pieces: three specials, then "▁" + each word of the word-level vocabulary,
         # whose four specials ([PAD] [UNK] [BOS] [EOS]) it leaves out.
@@ -86,7 +91,12 @@ def shipped_meta(name, folder):
         extras["piece_scores"] = [s for _, s in tokenizer["vocab"]]
     else:
         vocabulary = sorted(tokenizer["vocab"], key=tokenizer["vocab"].get)
-    return {"vocabulary": vocabulary, "specVersion": config["shapesworld"]["spec_version"]}, extras
+    if config.get("model_type") == "shapes_cm3":
+        # Where the markers and codes sit (config.json says it) and the image tokenizer whose codes it reads
+        # and whose decoder draws its goldens' pixels: shapes-vq's checkpoint in the cache (recover vq first).
+        extras = {"layout": {k: config["vocabulary"][k] for k in ("words", "codes", "cells")}, "vq": checkpoint.default_path("vq")}
+    spec_version = config.get("shapesworld", {}).get("spec_version")  # shapes-cm3's config does not state it
+    return {"vocabulary": vocabulary, "specVersion": spec_version}, extras
 
 
 def recover(name, folder, out, golden_inputs):
@@ -96,11 +106,16 @@ def recover(name, folder, out, golden_inputs):
     meta, extras = shipped_meta(name, folder)
     model = spec.Model(spec.Config(**training["config"]))
     generator = torch.Generator().manual_seed(0)
+    # The weights, and the float buffers a graph holds (shapes-vq's codebook, which follows the features by
+    # moving averages rather than gradients); buffers no graph holds are the model's to rebuild (rebuild_buffers).
+    weights = dict(model.named_parameters())
+    in_graphs = getattr(model, "graph_buffers", ())
+    weights.update({n: b for n, b in model.named_buffers() if n in in_graphs})
     with torch.no_grad():
-        for p in model.parameters():
+        for p in weights.values():
             p.copy_(torch.randn(p.shape, generator=generator))
     model.eval()
-    fresh = {n: p.detach().numpy().copy() for n, p in model.named_parameters()}
+    fresh = {n: p.detach().numpy().copy() for n, p in weights.items()}
     forms = {}
     for n, value in fresh.items():
         forms.update(stored_forms(n, value))
@@ -119,6 +134,8 @@ def recover(name, folder, out, golden_inputs):
                         problems.append(f"{graph_name}: {init_name} {list(value.shape)} comes from no single weight and differs from the shipped graph's")
                 else:
                     weight, form = source
+                    if form == "squared":
+                        continue
                     trained = unstore(shipped[init_name], form)
                     if weight in recovered and not np.array_equal(recovered[weight], trained):
                         problems.append(f"{graph_name}: {weight} differs between graphs")
@@ -134,6 +151,8 @@ def recover(name, folder, out, golden_inputs):
     if problems:
         raise SystemExit("cannot recover shapes-" + name + ":\n  " + "\n  ".join(problems))
     model.load_state_dict({**model.state_dict(), **{n: torch.from_numpy(np.array(v, dtype=np.float32)) for n, v in recovered.items()}})
+    if hasattr(model, "rebuild_buffers"):
+        model.rebuild_buffers()
     checkpoint.save(out, name, model, meta, report, extras)
     verify(name, out, folder, golden_inputs)
 

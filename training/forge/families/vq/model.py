@@ -20,6 +20,8 @@ class VqConfig:
     code_dim: int = 32
     width: int = 64
     decay: float = 0.95  # EMA decay of the codebook statistics
+    decoder_blocks: int = 1  # residual blocks of the decoder at the grid (8 × 8)
+    upper_blocks: int = 0  # residual blocks of the decoder at half the image size (16 × 16), where a corner takes shape
 
     def as_dict(self):
         return asdict(self)
@@ -44,11 +46,21 @@ class TinyVq(nn.Module):
             nn.Conv2d(3, w, 4, stride=2, padding=1), nn.ReLU(), nn.Conv2d(w, w, 4, stride=2, padding=1),
             Residual(w), nn.ReLU(), nn.Conv2d(w, c.code_dim, 1))
         self.decoder = nn.Sequential(
-            nn.Conv2d(c.code_dim, w, 3, padding=1), Residual(w), nn.ReLU(),
-            nn.ConvTranspose2d(w, w, 4, stride=2, padding=1), nn.ReLU(), nn.ConvTranspose2d(w, 3, 4, stride=2, padding=1))
+            nn.Conv2d(c.code_dim, w, 3, padding=1), *[Residual(w) for _ in range(c.decoder_blocks)], nn.ReLU(),
+            nn.ConvTranspose2d(w, w, 4, stride=2, padding=1), *[Residual(w) for _ in range(c.upper_blocks)], nn.ReLU(),
+            nn.ConvTranspose2d(w, 3, 4, stride=2, padding=1))
         self.register_buffer("codebook", torch.randn(c.codebook_size, c.code_dim) * 0.1)
         self.register_buffer("ema_count", torch.ones(c.codebook_size))
         self.register_buffer("ema_sum", self.codebook.clone())
+
+    # The buffers the graphs hold (forge recover reads them back from the ONNX files).
+    graph_buffers = ("codebook",)
+
+    @torch.no_grad()
+    def rebuild_buffers(self):
+        """After forge recover has read the codebook back: moving averages that give that codebook (a use of 1 each)."""
+        self.ema_count.fill_(1.0)
+        self.ema_sum.copy_(self.codebook)
 
     def features(self, pixel_values):
         """[batch, 3, S, S] -> pre-quantisation features [batch, code_dim, grid, grid]."""
@@ -81,6 +93,40 @@ class TinyVq(nn.Module):
         quantised = self.lookup(codes)
         passed = features + (quantised - features).detach()
         return self.decoder(passed), features, quantised, codes
+
+
+@torch.no_grad()
+def grown(model, decoder_blocks, upper_blocks):
+    """A copy of `model` whose decoder has more residual blocks (at the grid and at half size), computing
+    the same function: the encoder, codebook and the decoder's layers are copied, and each new block's
+    last convolution starts at zero, so the block passes its input through until training changes it."""
+    old = model.config
+    if decoder_blocks < old.decoder_blocks or upper_blocks < old.upper_blocks:
+        raise SystemExit("a decoder only grows")
+    bigger = TinyVq(VqConfig(**{**old.as_dict(), "decoder_blocks": decoder_blocks, "upper_blocks": upper_blocks}))
+    bigger.encoder.load_state_dict(model.encoder.state_dict())
+    for name in ("codebook", "ema_count", "ema_sum"):
+        getattr(bigger, name).copy_(getattr(model, name))
+
+    def layers(m, c):
+        """The decoder's modules by role: the input convolution, blocks at the grid, upsampling, blocks at half size, output."""
+        d = list(m.decoder)
+        grid = d[1:1 + c.decoder_blocks]
+        up = d[2 + c.decoder_blocks]
+        upper = d[3 + c.decoder_blocks:3 + c.decoder_blocks + c.upper_blocks]
+        return d[0], grid, up, upper, d[-1]
+
+    a, b = layers(model, old), layers(bigger, bigger.config)
+    for src, dst in ((a[0], b[0]), (a[2], b[2]), (a[4], b[4])):
+        dst.load_state_dict(src.state_dict())
+    for kept, new in ((a[1], b[1]), (a[3], b[3])):
+        for i, block in enumerate(new):
+            if i < len(kept):
+                block.load_state_dict(kept[i].state_dict())
+            else:
+                block.body[3].weight.zero_()
+                block.body[3].bias.zero_()
+    return bigger
 
 
 class Encoder(nn.Module):
