@@ -77,14 +77,15 @@ cm3_further() {
     --lr 3e-3 --warmup 100 --batch 32 --log-every 250 --save-along --seed 1 --checkpoint "$cache/shapes-cm3.pt"
 }
 
-# shapes-vq's second run trains its decoder alone for DECODER_MINUTES (22), the encoder and codebook frozen so
-# every scene keeps its codes: first grown to 2 residual blocks at the grid and 1 at half size (new blocks
-# start as the identity), the reconstruction error weighted 1 + 4 on the shapes and 8 more on their edges,
+# shapes-vq's second run trains its decoder alone for DECODER_MINUTES (15), the encoder and codebook frozen so
+# every scene keeps its codes: first grown by 2 pointwise residual blocks at the grid and 2 at half size (new
+# blocks start as the identity; 1 × 1, so a code still reaches three cells, as the Token lab's edit test checks),
+# the reconstruction error weighted 1 + 4 on the shapes and 8 more on their edges,
 # a warm-up over 100 steps to 2e-3, the cosine decay over the minutes, seed 2, saved at every log entry.
 vq_decoder() {
   local cache=${FORGE_CACHE:-training/checkpoints}
-  forge train vq --data "$DATA" --init "$cache/shapes-vq-first.pt" --grow-decoder 2 1 --decoder-only --edges 8 --steps 0 \
-    --minutes "${DECODER_MINUTES:-22}" --threads 1 --lr 2e-3 --warmup 100 --batch 64 --log-every 250 --save-along --seed 2 \
+  forge train vq --data "$DATA" --init "$cache/shapes-vq-first.pt" --grow-decoder 2 2 --decoder-only --edges 8 --steps 0 \
+    --minutes "${DECODER_MINUTES:-15}" --threads 1 --lr 2e-3 --warmup 100 --batch 64 --log-every 250 --save-along --seed 2 \
     --checkpoint "$cache/shapes-vq.pt"
 }
 

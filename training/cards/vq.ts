@@ -17,7 +17,7 @@ interface VqRun {
   readonly grow_decoder?: readonly [number, number];
 }
 
-const blocks = (n: number) => (n === 1 ? 'a residual block' : `${n} residual blocks`);
+const blocks = (n: number, kind = '') => (n === 1 ? `a ${kind}residual block` : `${n} ${kind}residual blocks`);
 
 export function vqCard(folder: ModelFolder): string {
   const training = folder.training;
@@ -53,8 +53,9 @@ The folder has its own model type (\`shapes_vq\`); its image processor is shapes
 - **Quantiser**: each cell's feature is replaced by the nearest of ${c.codebook_size} codebook vectors (squared
   distance). The codebook follows the features by exponential moving averages (decay ${c.decay}), and a
   code whose average use falls below 0.01 cells a batch is re-seeded from a feature of the current batch.
-- **Decoder**: a 3 × 3 convolution, ${blocks(c.decoder_blocks ?? 1)} at the grid, a stride-2 transposed convolution to
-  ${c.image_size / 2} × ${c.image_size / 2}${c.upper_blocks ? `, ${blocks(c.upper_blocks)} there` : ''}, and a second back to ${c.image_size} × ${c.image_size} RGB.
+- **Decoder**: a 3 × 3 convolution, ${blocks(c.decoder_blocks ?? 1)} at the grid${c.pointwise_blocks ? ` and ${blocks(c.pointwise_blocks, 'pointwise ')} (1 × 1)` : ''}, a stride-2
+  transposed convolution to ${c.image_size / 2} × ${c.image_size / 2}${c.upper_blocks ? `, ${blocks(c.upper_blocks, 'pointwise ')} there` : ''}, and a second back to ${c.image_size} × ${c.image_size} RGB. A
+  code changes the image only within three cells of its own (the 3 × 3 convolutions' reach).
 
 ## Training
 
@@ -64,7 +65,7 @@ pixels of the shapes (those more than 0.3 from the scene's median colour in some
 background, so that a few pixels of a small shape weigh enough to keep its edges,` : 'unweighted,'} + 0.25 × the
 commitment loss; gradients reach the encoder through the straight-through estimator.${later.map((run) => `
 
-Then the decoder alone${run.grow_decoder ? `, grown first to ${blocks(run.grow_decoder[0])} at the grid and ${blocks(run.grow_decoder[1])} at half size
+Then the decoder alone${run.grow_decoder ? `, grown first by ${blocks(run.grow_decoder[0], 'pointwise ')} at the grid and ${blocks(run.grow_decoder[1], 'pointwise ')} at half size
 (each new block's last convolution starting at zero, so the grown decoder began with the same reconstructions)` : ''}: ${thousands(run.steps)} more
 steps of batch ${run.batch} (${(run.seconds / 60).toFixed(1)} minutes, learning rate ${run.lr}) with the encoder and the codebook frozen, so every
 scene keeps exactly the codes it had (shapes-cm3, trained on those codes, needs no retraining); the same loss

@@ -20,17 +20,21 @@ class VqConfig:
     code_dim: int = 32
     width: int = 64
     decay: float = 0.95  # EMA decay of the codebook statistics
-    decoder_blocks: int = 1  # residual blocks of the decoder at the grid (8 × 8)
-    upper_blocks: int = 0  # residual blocks of the decoder at half the image size (16 × 16), where a corner takes shape
+    decoder_blocks: int = 1  # 3 × 3 residual blocks of the decoder at the grid (8 × 8)
+    # Pointwise (1 × 1) residual blocks of the decoder after those, at the grid and at half the image size
+    # (16 × 16, where a corner takes shape): more depth that reaches no farther, so a code still changes
+    # the image only within three cells of its own.
+    pointwise_blocks: int = 0
+    upper_blocks: int = 0
 
     def as_dict(self):
         return asdict(self)
 
 
 class Residual(nn.Module):
-    def __init__(self, width):
+    def __init__(self, width, kernel=3):
         super().__init__()
-        self.body = nn.Sequential(nn.ReLU(), nn.Conv2d(width, width, 3, padding=1), nn.ReLU(), nn.Conv2d(width, width, 1))
+        self.body = nn.Sequential(nn.ReLU(), nn.Conv2d(width, width, kernel, padding=kernel // 2), nn.ReLU(), nn.Conv2d(width, width, 1))
 
     def forward(self, x):
         return x + self.body(x)
@@ -46,8 +50,9 @@ class TinyVq(nn.Module):
             nn.Conv2d(3, w, 4, stride=2, padding=1), nn.ReLU(), nn.Conv2d(w, w, 4, stride=2, padding=1),
             Residual(w), nn.ReLU(), nn.Conv2d(w, c.code_dim, 1))
         self.decoder = nn.Sequential(
-            nn.Conv2d(c.code_dim, w, 3, padding=1), *[Residual(w) for _ in range(c.decoder_blocks)], nn.ReLU(),
-            nn.ConvTranspose2d(w, w, 4, stride=2, padding=1), *[Residual(w) for _ in range(c.upper_blocks)], nn.ReLU(),
+            nn.Conv2d(c.code_dim, w, 3, padding=1), *[Residual(w) for _ in range(c.decoder_blocks)],
+            *[Residual(w, 1) for _ in range(c.pointwise_blocks)], nn.ReLU(),
+            nn.ConvTranspose2d(w, w, 4, stride=2, padding=1), *[Residual(w, 1) for _ in range(c.upper_blocks)], nn.ReLU(),
             nn.ConvTranspose2d(w, 3, 4, stride=2, padding=1))
         self.register_buffer("codebook", torch.randn(c.codebook_size, c.code_dim) * 0.1)
         self.register_buffer("ema_count", torch.ones(c.codebook_size))
@@ -96,30 +101,29 @@ class TinyVq(nn.Module):
 
 
 @torch.no_grad()
-def grown(model, decoder_blocks, upper_blocks):
-    """A copy of `model` whose decoder has more residual blocks (at the grid and at half size), computing
-    the same function: the encoder, codebook and the decoder's layers are copied, and each new block's
-    last convolution starts at zero, so the block passes its input through until training changes it."""
+def grown(model, pointwise_blocks, upper_blocks):
+    """A copy of `model` whose decoder has more pointwise residual blocks (at the grid and at half size),
+    computing the same function: the encoder, codebook and the decoder's layers are copied, and each new
+    block's last convolution starts at zero, so the block passes its input through until training changes it."""
     old = model.config
-    if decoder_blocks < old.decoder_blocks or upper_blocks < old.upper_blocks:
+    if pointwise_blocks < old.pointwise_blocks or upper_blocks < old.upper_blocks:
         raise SystemExit("a decoder only grows")
-    bigger = TinyVq(VqConfig(**{**old.as_dict(), "decoder_blocks": decoder_blocks, "upper_blocks": upper_blocks}))
+    bigger = TinyVq(VqConfig(**{**old.as_dict(), "pointwise_blocks": pointwise_blocks, "upper_blocks": upper_blocks}))
     bigger.encoder.load_state_dict(model.encoder.state_dict())
     for name in ("codebook", "ema_count", "ema_sum"):
         getattr(bigger, name).copy_(getattr(model, name))
 
     def layers(m, c):
-        """The decoder's modules by role: the input convolution, blocks at the grid, upsampling, blocks at half size, output."""
+        """The decoder's modules by role: the input convolution, 3 × 3 blocks, pointwise blocks at the grid,
+        upsampling, pointwise blocks at half size, output."""
         d = list(m.decoder)
-        grid = d[1:1 + c.decoder_blocks]
-        up = d[2 + c.decoder_blocks]
-        upper = d[3 + c.decoder_blocks:3 + c.decoder_blocks + c.upper_blocks]
-        return d[0], grid, up, upper, d[-1]
+        at_grid = 1 + c.decoder_blocks + c.pointwise_blocks
+        return d[0], d[1:1 + c.decoder_blocks], d[1 + c.decoder_blocks:at_grid], d[at_grid + 1], d[at_grid + 2:at_grid + 2 + c.upper_blocks], d[-1]
 
     a, b = layers(model, old), layers(bigger, bigger.config)
-    for src, dst in ((a[0], b[0]), (a[2], b[2]), (a[4], b[4])):
-        dst.load_state_dict(src.state_dict())
-    for kept, new in ((a[1], b[1]), (a[3], b[3])):
+    for i in (0, 3, 5):
+        b[i].load_state_dict(a[i].state_dict())
+    for kept, new in ((a[1], b[1]), (a[2], b[2]), (a[4], b[4])):
         for i, block in enumerate(new):
             if i < len(kept):
                 block.load_state_dict(kept[i].state_dict())

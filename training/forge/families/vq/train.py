@@ -58,7 +58,7 @@ class VqTraining(Training):
                             help="extra weight of the reconstruction error on the pixels at a shape's edge (a change of over 0.3 to a neighbour)")
         parser.add_argument("--init", help="go on training from this shapes-vq checkpoint (its size, not --codes …)")
         parser.add_argument("--grow-decoder", type=int, nargs=2, metavar=("GRID_BLOCKS", "UPPER_BLOCKS"),
-                            help="with --init: first give the decoder this many residual blocks at the grid and at half size "
+                            help="with --init: first give the decoder this many pointwise residual blocks at the grid and at half size "
                                  "(new blocks start as the identity, so training starts from the same reconstructions)")
         parser.add_argument("--decoder-only", action="store_true",
                             help="with --init: train the decoder alone; the encoder and codebook stay as they are, so every "
