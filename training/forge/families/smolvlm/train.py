@@ -137,8 +137,12 @@ def earlier_runs(path):
             break
         runs.insert(0, {"checkpoint": os.path.basename(path), "init": report.get("init"), "steps": report["steps"], "batch": report["batch"],
                         "seconds": report["seconds"], "conversations": report["conversations"], "lr": report.get("lr"),
-                        "weighting": report.get("weighting", "token"), "kind_weights": report.get("kind_weights")})
+                        "weighting": report.get("weighting", "token"), "kind_weights": report.get("kind_weights"),
+                        "pack": report.get("pack", False)})
         path = os.path.join(os.path.dirname(path), report["init"]) if report.get("init") else None
+        if path and not os.path.exists(path):
+            # A checkpoint rebuilt from a shipped folder (forge recover) names the runs before it itself.
+            runs = list(report.get("earlier") or []) + runs
     return runs
 
 
@@ -159,7 +163,7 @@ class SmolVlmTraining(Training):
                             help="each drawn conversation brings every question about its image, the image's part of the prompt run once (ImagePacker)")
         parser.add_argument("--kind-weights", default="", help="loss weights of question kinds, e.g. position=2,exists=2 (others 1)")
         parser.add_argument("--position-embedding", action="store_true",
-                            help="stage 1: the connector adds a learned vector per visual token of a frame (stage 2 keeps its init's choice)")
+                            help="the connector adds a learned vector per visual token place of a frame (zeros when stage 2 adds it to an init without)")
 
     def __init__(self, instructions, args):
         kinds = STAGE_KINDS[args.stage]
@@ -174,6 +178,10 @@ class SmolVlmTraining(Training):
         if a.stage == 2:
             model = checkpoint.load(a.init, "smolvlm")[1]
             model.config.stage = 2
+            if a.position_embedding and not model.config.position_embedding:
+                # Added to a model trained without: zeros, so the run starts from the same function.
+                model.config.position_embedding = True
+                model.connector_position = torch.nn.Parameter(torch.zeros(model.config.image_seq_len, model.config.lm["hidden_size"]))
         else:
             vision = torch.load(a.vision)
             lm = torch.load(a.lm)
