@@ -131,7 +131,7 @@ smoke() {
 # the bundled graphs by `forge recover clip`) and shapes-lm (pretrained here on ShapesWorld text),
 # joined by a connector and trained in two stages, both shipped: $MODELS/shapes-smolvlm-stage1 and
 # $MODELS/shapes-smolvlm. Its data are instructions (write-instructions.ts), not the shared captions.
-# Budgets: IMAGES, MORE_IMAGES, LM_STEPS, STAGE1_STEPS, STAGE2_STEPS, STAGE2_MINUTES, STAGE2_MORE_MINUTES. One torch
+# Budgets: IMAGES, MORE_IMAGES, LM_STEPS, STAGE1_STEPS, STAGE2_STEPS, STAGE2_MINUTES, STAGE2_MORE_MINUTES, STAGE2_LAST_MINUTES. One torch
 # thread: on a busy 2-core machine two threads made its steps several times slower.
 instructions() { # DIR IMAGES SEED [more write-instructions.ts flags]
   [[ -f $1/meta.json ]] || "$TSX" training/write-instructions.ts --out "$1" --images "$2" --seed "$3" "${@:4}"
@@ -142,12 +142,14 @@ clip_backbone() { # CHECKPOINT GOLDEN_INPUTS
 }
 
 full_smolvlm() {
-  local data=${DATA:-training/data}/instruct more=${DATA:-training/data}/instruct-20k cache=${FORGE_CACHE:-training/checkpoints} models=${MODELS:-static/models}
+  local data=${DATA:-training/data}/instruct more=${DATA:-training/data}/instruct-20k last=${DATA:-training/data}/instruct-20k-13
+  local cache=${FORGE_CACHE:-training/checkpoints} models=${MODELS:-static/models}
   golden_inputs
   instructions "$data" "${IMAGES:-6000}" 11
   # Stage 2's last run reads more images (same grammar and vocabulary, another seed; no text-only scenes, which
   # stage 2 never reads): over many epochs of 6,000 images the model would learn them by heart.
   instructions "$more" "${MORE_IMAGES:-20000}" 12 --text-scenes 0
+  instructions "$last" "${MORE_IMAGES:-20000}" 13 --text-scenes 0
   clip_backbone "$cache/shapes-clip.pt" "${DATA:-training/data}/golden-inputs.json"
   forge train lm --data "$data" --threads 1 --steps "${LM_STEPS:-350}"
   forge train smolvlm --data "$data" --threads 1 --stage 1 --steps "${STAGE1_STEPS:-300}" --lr 3e-3 --warmup 30 --log-every 50 \
@@ -163,7 +165,13 @@ full_smolvlm() {
   # a step takes 8 images with every question about each, the image's part of the prompt decoded once (--pack).
   forge train smolvlm --data "$more" --threads 1 --stage 2 --init "$cache/shapes-smolvlm-token.pt" --steps 0 --minutes "${STAGE2_MORE_MINUTES:-55}" \
     --batch 8 --pack --lr 1.5e-3 --warmup 100 --log-every 500 --weighting answer --kind-weights position=2,exists=2,colour=1.5,shape=1.5 \
-    --save-along --checkpoint "$cache/shapes-smolvlm.pt"
+    --save-along --checkpoint "$cache/shapes-smolvlm-20k.pt"
+  # Then on 20,000 other images (seed 13): the connector gains a learned vector per visual token place of a
+  # frame (--position-embedding, zeros at first, so the run starts from the same model), a fresh warm-up to a
+  # lower rate, existence and shape answers weighted more.
+  forge train smolvlm --data "$last" --threads 1 --stage 2 --init "$cache/shapes-smolvlm-20k.pt" --steps 0 --minutes "${STAGE2_LAST_MINUTES:-38}" \
+    --batch 8 --pack --lr 1e-3 --warmup 100 --log-every 500 --weighting answer --kind-weights position=2,exists=3,colour=1.5,shape=2 \
+    --position-embedding --save-along --checkpoint "$cache/shapes-smolvlm.pt"
   forge export smolvlm --checkpoint "$cache/shapes-smolvlm-stage1.pt" --out "$models/shapes-smolvlm-stage1" --golden-inputs "$data/golden-inputs.json"
   forge export smolvlm --out "$models/shapes-smolvlm" --golden-inputs "$data/golden-inputs.json"
   for out in "$models/shapes-smolvlm-stage1" "$models/shapes-smolvlm"; do MODEL_DIR=$out parity tests/parity/smolvlm.parity.test.ts; done
