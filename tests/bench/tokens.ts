@@ -74,8 +74,8 @@ export async function runTokens(reps: number, images: number, log: (line: string
     const { steps } = await page.evaluate(([p, n]) => (window as unknown as Page).benchTokens.measureSteps(p, n), [POSITIONS, reps] as const);
     for (const guided of [false, true]) await page.evaluate(([n, g]) => (window as unknown as Page).benchTokens.measureImages(n, g), [WARMUP, guided] as const);
     log(`(l) ${images} whole drawings through the worker, plain and guided at ${setup.guidance}, alternating…`);
-    const drawn: TokenImages = { totalMs: [], gaps: [], firstCodeMs: [], lastCodeMs: [], modelMs: [] };
-    const guidedDrawn: TokenImages = { totalMs: [], gaps: [], firstCodeMs: [], lastCodeMs: [], modelMs: [] };
+    const none = (): TokenImages => ({ totalMs: [], gaps: [], firstCodeMs: [], lastCodeMs: [], modelMs: [] });
+    const [drawn, guidedDrawn] = [none(), none()];
     for (let r = 0; r < images; r++) {
       for (const guided of r % 2 ? [true, false] : [false, true]) {
         const one = await page.evaluate(([n, g]) => (window as unknown as Page).benchTokens.measureImages(n, g), [1, guided] as const);

@@ -250,7 +250,8 @@ export async function embedTexts(model: LoadedModel, texts: readonly string[], w
   });
   if (!model.text) throw new Error(`${model.info.source.id} has no text encoder of its own.`);
   const started = performance.now();
-  const out = await model.text(inputs as unknown as Record<string, unknown>);
+  const feeds = inputs as unknown as Record<string, Tensor>;
+  const out = withAttentions ? await model.text(feeds) : await runFetching(model.text, feeds, [spec.textEmbeds]);
   const modelMs = performance.now() - started;
   const attentions = !withAttentions ? null : out.text_attentions ? tensorData(out.text_attentions) : tappedAttention(model.text, out, texts.length);
   return { result: { kind: 'text-embeds', embeds: tensorData(out[spec.textEmbeds]), attentions, outcomes }, modelMs };
