@@ -137,6 +137,16 @@ instructions() { # DIR IMAGES SEED [more write-instructions.ts flags]
   [[ -f $1/meta.json ]] || "$TSX" training/write-instructions.ts --out "$1" --images "$2" --seed "$3" "${@:4}"
 }
 
+# Both stages' checkpoints rebuilt from their folders (shapes-clip's checkpoint first, whose projection, which
+# no graph of the VLM holds, the recovered tower takes), checked against the goldens of the instruction set's inputs.
+recover_smolvlm() {
+  local data=${DATA:-training/data}/instruct cache=${FORGE_CACHE:-training/checkpoints} models=${MODELS:-static/models}
+  instructions "$data" "${IMAGES:-6000}" 11
+  clip_backbone "$cache/shapes-clip.pt" "${DATA:-training/data}/golden-inputs.json"
+  forge recover smolvlm --model "$models/shapes-smolvlm-stage1" --checkpoint "$cache/shapes-smolvlm-stage1.pt" --golden-inputs "$data/golden-inputs.json"
+  forge recover smolvlm --model "$models/shapes-smolvlm" --checkpoint "$cache/shapes-smolvlm.pt" --golden-inputs "$data/golden-inputs.json"
+}
+
 clip_backbone() { # CHECKPOINT GOLDEN_INPUTS
   [[ -f $1 ]] || forge recover clip --model "${MODELS:-static/models}/shapes-clip" --checkpoint "$1" --golden-inputs "$2"
 }
@@ -209,7 +219,9 @@ case ${1:-} in
     families=("$2")
     # shapes-cm3's checkpoint names shapes-vq's (recovered first), whose decoder draws its goldens' pixels.
     [[ $2 == all ]] && families=("${FAMILIES[@]}" vq cm3)
-    for family in "${families[@]}"; do forge recover "$family" --model "$MODELS/shapes-$family" --golden-inputs "$DATA/golden-inputs.json"; done
+    for family in "${families[@]}"; do
+      if [[ $family == smolvlm ]]; then recover_smolvlm; else forge recover "$family" --model "$MODELS/shapes-$family" --golden-inputs "$DATA/golden-inputs.json"; fi
+    done
     ;;
   all | clip | siglip | llip | coca | maskvlm | smolvlm | vq | cm3)
     families=("$1")

@@ -91,6 +91,11 @@ def shipped_meta(name, folder):
         extras["piece_scores"] = [s for _, s in tokenizer["vocab"]]
     else:
         vocabulary = sorted(tokenizer["vocab"], key=tokenizer["vocab"].get)
+    tokenizer_config = json.load(open(os.path.join(folder, "tokenizer_config.json"))) if os.path.exists(os.path.join(folder, "tokenizer_config.json")) else {}
+    if "chat_template" in tokenizer_config:
+        # A chat model's (shapes-smolvlm's) special tokens, in the order its tokenizer lists them, and its chat template.
+        added = json.load(open(os.path.join(folder, "tokenizer.json")))["added_tokens"]
+        extras = {"special_tokens": [t["content"] for t in added if t.get("special")], "chat_template": tokenizer_config["chat_template"]}
     if config.get("model_type") == "shapes_cm3":
         # Where the markers and codes sit (config.json says it) and the image tokenizer whose codes it reads
         # and whose decoder draws its goldens' pixels: shapes-vq's checkpoint in the cache (recover vq first).
@@ -146,6 +151,8 @@ def recover(name, folder, out, golden_inputs):
             # Used in training only (MaskVLM's ITC), so in no graph; config.json states it to 6 decimals.
             recovered[n] = float32_log(np.float32(config["logit_scale"]))
             print(f"{n}: in no graph; from config.json's {config['logit_scale']}", flush=True)
+        elif n in getattr(model, "unused_weights", {}):
+            recovered[n] = unused_weight(n, model.unused_weights[n], report, recovered, fresh[n])
         else:
             problems.append(f"{n} is in no graph")
     if problems:
@@ -155,6 +162,24 @@ def recover(name, folder, out, golden_inputs):
         model.rebuild_buffers()
     checkpoint.save(out, name, model, meta, report, extras)
     verify(name, out, folder, golden_inputs)
+
+
+def unused_weight(name, backbone, report, recovered, fresh):
+    """A weight the model never reads (so in no graph; shapes-smolvlm's copy of shapes-clip's projection):
+    the backbone checkpoint's value (report["backbones"] names it, in the cache) when every weight of that
+    backbone the graphs hold equals the checkpoint's, which makes it the very backbone the model was built
+    from; zeros otherwise. Either way the model computes the same, and the re-export checks it."""
+    path = os.path.join(os.path.dirname(checkpoint.default_path(backbone)), (report.get("backbones") or {}).get(backbone, ""))
+    prefix = backbone + "."
+    if os.path.isfile(path):
+        state = torch.load(path)["state"]
+        ours = {n: v for n, v in recovered.items() if n.startswith(prefix)}
+        if name in state and state[name].shape == fresh.shape and ours and all(
+                n in state and np.array_equal(state[n].numpy(), np.asarray(v, dtype=np.float32)) for n, v in ours.items()):
+            print(f"{name}: in no graph (never read); from {path}, whose other {len(ours)} {backbone} weights the graphs hold", flush=True)
+            return state[name].numpy()
+    print(f"{name}: in no graph (never read); zeros ({path} is missing or another {backbone})", flush=True)
+    return np.zeros_like(fresh)
 
 
 def flat_numbers(value, out):

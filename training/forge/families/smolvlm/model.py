@@ -64,6 +64,10 @@ def pixel_shuffle(x, grid, factor):
 
 
 class SmolVlm(nn.Module):
+    # Weights of a backbone no path of the model reads, so in no graph: shapes-clip's projection into its
+    # joint embedding space (the VLM takes the tower's hidden states). Frozen, so still the backbone's.
+    unused_weights = {"vision.proj.weight": "vision"}
+
     def __init__(self, c: SmolVlmConfig):
         super().__init__()
         self.config = c
