@@ -15,6 +15,9 @@
  *   prior   the question alone, no image, no description: what a model without the image can
  *           only guess
  * Text-only scenes (--text-scenes, never drawn) add to the text and prior conversations.
+ * --extra position=2,relation=3 asks that many more questions of those kinds about every drawn image
+ * (each drawn anew: often another shape or pair), after its usual ones; without it the random stream,
+ * and so the data of a seed, is what it always was.
  *
  * Files (little-endian, row-major; golden-inputs.json: the goldens' images and questions):
  *   images.u8          [images, 64, 64, 3]
@@ -66,6 +69,7 @@ function main(): void {
   const imageCount = Number(flag(process.argv, 'images', '12000'));
   const textScenes = Number(flag(process.argv, 'text-scenes', String(imageCount * 2)));
   const random = seededRandom(Number(flag(process.argv, 'seed', '11')));
+  const extra = extraQuestions(flag(process.argv, 'extra', ''));
   const plane = INSTRUCT_IMAGE_SIZE * INSTRUCT_IMAGE_SIZE * 3;
   const images = new Uint8Array(imageCount * plane);
   const rows: number[][] = [];
@@ -87,6 +91,7 @@ function main(): void {
       if (drawn) add(i, 0, scene, k);
       add(-1, 1, scene, k);
     });
+    if (drawn) for (const [k, n] of extra) for (let j = 0; j < n; j++) add(i, 0, scene, k);
     add(-1, 2, scene, Math.floor(random() * QUESTION_KINDS.length));
   }
   const flat = new Int32Array(tokens.length * WIDTH);
@@ -103,6 +108,16 @@ function main(): void {
   }, null, 1));
   writeFileSync(join(out, 'golden-inputs.json'), JSON.stringify(goldenInputs()));
   console.log(`wrote ${imageCount} images and ${rows.length} conversations to ${out}`);
+}
+
+/** "position=2,relation=3" -> [kind index, count] pairs. */
+export function extraQuestions(text: string): [number, number][] {
+  return text.split(',').filter(Boolean).map((part) => {
+    const [name, count] = part.split('=');
+    const k = QUESTION_KINDS.indexOf(name as (typeof QUESTION_KINDS)[number]);
+    if (k < 0 || !(Number(count) >= 0)) throw new Error(`--extra: "${part}" (kinds: ${QUESTION_KINDS.join(', ')})`);
+    return [k, Number(count)];
+  });
 }
 
 /** The goldens' inputs: the first sample images at the processor's size and the golden questions, with and without the image. */
