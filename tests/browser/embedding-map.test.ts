@@ -4,6 +4,7 @@
  * goldens' embeddings), up to the sign of each axis.
  */
 import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { afterAll, expect, it } from 'vitest';
 import { openApp, stopAll, waitForModel } from './harness';
 import { setCaptions, waitForMatrix } from './lab';
@@ -48,10 +49,23 @@ function referencePca(points: number[][], k: number): { scores: number[][] } {
   return { scores: centred.map((p) => axes.map((a) => p.reduce((s, x, j) => s + x * a[j], 0))) };
 }
 
-it('PCA coordinates of 8 images and 8 captions match an independent reference; CSV export; seeded UMAP', async () => {
+/** Caption labels of the map that run past its left or right edge. */
+function labelsOutside(page: Page): Promise<string[]> {
+  return page.getByTestId('embedding-map').evaluate((svg) => {
+    const box = svg.getBoundingClientRect();
+    return [...svg.querySelectorAll('g.point text')]
+      .filter((t) => t.getBoundingClientRect().right > box.right + 0.5 || t.getBoundingClientRect().left < box.left - 0.5)
+      .map((t) => t.textContent ?? '');
+  });
+}
+
+it('PCA coordinates of 8 images and 8 captions match an independent reference; labels inside the figure; CSV export; seeded UMAP', async () => {
   const session = await openApp('?device=wasm#contrastive');
   const { page } = session;
   await waitForModel(page);
+  // The opening inputs put a caption's point near the right edge: its label is written leftwards.
+  await waitForMatrix(page, 4, 4);
+  expect(await labelsOutside(page)).toEqual([]);
   await page.getByRole('button', { name: 'Clear' }).click();
   await page.getByRole('button', { name: 'Sample 8' }).click();
   await setCaptions(page, goldens.inputs.captions);
@@ -71,6 +85,7 @@ it('PCA coordinates of 8 images and 8 captions match an independent reference; C
     const sign = Math.sign(appAxis.reduce((s, v, i) => s + v * refAxis[i], 0));
     for (let i = 0; i < appAxis.length; i++) expect(Math.abs(appAxis[i] - sign * refAxis[i])).toBeLessThan(1e-3);
   }
+  expect(await labelsOutside(page)).toEqual([]);
 
   // The map's CSV export holds the same coordinates, at full precision.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export map CSV' }).click()]);
