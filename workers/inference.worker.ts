@@ -4,7 +4,7 @@
  * onnxruntime-web, handles one request at a time in arrival order, and answers every
  * request with a result or a typed error.
  */
-import { env } from '@huggingface/transformers';
+import { env, LogLevel } from '@huggingface/transformers';
 import { InferenceSession } from 'onnxruntime-web/webgpu';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
@@ -145,6 +145,10 @@ function useSource(source: ModelSource, hubHost: string | undefined): void {
   env.allowRemoteModels = isHub;
   env.allowLocalModels = !isHub;
   env.remoteHost = hubHost ?? HUB;
+  // The bundled models' warnings are expected ones (the forge's own model types load through the
+  // encoder-only fallback; the app's server may send compressed files without a length): only
+  // errors reach the console. A hub model's warnings all show.
+  env.logLevel = isHub ? LogLevel.WARNING : LogLevel.ERROR;
 }
 
 async function handle(request: Extract<Request, { type: 'load' | 'run' | 'inspect' }>): Promise<void> {

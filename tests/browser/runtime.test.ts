@@ -1,6 +1,6 @@
 /**
- * The runtime's own behaviour: which backend `auto` picks and why, and unloading a lab's model,
- * which must end its worker. This machine's Chromium offers WebGPU only as SwiftShader, an
+ * The runtime's own behaviour: which backend `auto` picks and why, unloading a lab's model
+ * (which must end its worker), and a quiet console while the bundled models load. This machine's Chromium offers WebGPU only as SwiftShader, an
  * adapter it reports as a fallback.
  */
 import { afterAll, expect, it } from 'vitest';
@@ -56,6 +56,24 @@ it("unloading a lab's model ends its worker; loading again starts one", async ()
   await panel.and(page.locator('[data-status="ready"]')).waitFor({ timeout: 120_000 });
   expect(inferenceWorkers(page)).toHaveLength(2);
   expect(closed).toHaveLength(1);
+  expect(external).toEqual([]);
+  expect(pageErrors).toEqual([]);
+  await close();
+});
+
+it("the bundled models load with nothing on the console: no warning, no error", async () => {
+  const { page, url, external, pageErrors, close } = await openApp('');
+  const messages: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'warning' || message.type() === 'error') messages.push(`${message.type()}: ${message.text()}`);
+  });
+  // The Token lab's models are of the forge's own types (transformers.js knows neither), and the
+  // Contrastive lab's is the one the front door shows.
+  await page.goto(`${url.replace(/[?#].*$/, '')}?device=wasm#tokens`);
+  expect(await waitForModel(page)).toBe('wasm');
+  await page.evaluate(() => (location.hash = '#contrastive'));
+  await page.locator('main#contrastive [data-testid="matrix-table"] tbody td[data-value]').first().waitFor({ timeout: 120_000 });
+  expect(messages).toEqual([]);
   expect(external).toEqual([]);
   expect(pageErrors).toEqual([]);
   await close();
