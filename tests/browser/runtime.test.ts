@@ -1,7 +1,7 @@
 /**
  * The runtime's own behaviour: which backend `auto` picks and why, unloading a lab's model
- * (which must end its worker), and a quiet console while the bundled models load. This machine's Chromium offers WebGPU only as SwiftShader, an
- * adapter it reports as a fallback.
+ * (which must end its worker), and a quiet console while the bundled models load. This
+ * machine's Chromium offers WebGPU only as SwiftShader, an adapter it reports as a fallback.
  */
 import { afterAll, expect, it } from 'vitest';
 import type { Page, Worker } from 'playwright-core';
