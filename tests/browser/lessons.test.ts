@@ -116,6 +116,10 @@ it('a link to a lesson that does not exist, or to a step out of range, says so a
   const unknown = await openApp('?device=wasm&lesson=nope#contrastive');
   await unknown.page.getByTestId('runtime-panel').first().waitFor();
   expect(await unknown.page.getByTestId('lesson-panel').count()).toBe(0);
+  // Said where the link's notices are, the lab shown as the link asked.
+  await unknown.page.getByTestId('link-notice').first().waitFor();
+  expect(await unknown.page.getByTestId('link-notice').allTextContents()).toContain('There is no lesson “nope”; the lab is shown without one.');
+  expect(await unknown.page.locator('main#contrastive').isVisible()).toBe(true);
   expect(unknown.pageErrors).toEqual([]);
   await unknown.close();
 });
