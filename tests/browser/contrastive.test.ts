@@ -7,25 +7,14 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openApp, readMatrix, stopAll, waitForModel } from './harness';
 import { setCaptions, setMode, waitForMatrix } from './lab';
+import { type GoldenTensor, worstDifference } from './goldens';
 
-interface GoldenTensor { dims: number[]; data: number[] }
 const goldens = JSON.parse(readFileSync('static/models/shapes-clip/goldens.json', 'utf8')) as {
   inputs: { captions: string[]; seeds: number[] };
   outputs: { similarity: GoldenTensor; logits_per_image: GoldenTensor; logit_scale: number };
 };
 
 afterAll(stopAll);
-
-function worstDifference(actual: number[][], expected: GoldenTensor): number {
-  const [rows, columns] = expected.dims;
-  expect(actual.length).toBe(rows);
-  let worst = 0;
-  for (let i = 0; i < rows; i++) {
-    expect(actual[i].length).toBe(columns);
-    for (let j = 0; j < columns; j++) worst = Math.max(worst, Math.abs(actual[i][j] - expected.data[i * columns + j]));
-  }
-  return worst;
-}
 
 // WebGPU on SwiftShader computes in a different order than PyTorch's CPU kernels.
 const TOLERANCE = { wasm: 1e-4, webgpu: 1e-3 } as const;

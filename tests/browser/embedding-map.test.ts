@@ -8,8 +8,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, expect, it } from 'vitest';
 import { openApp, stopAll, waitForModel } from './harness';
 import { setCaptions, waitForMatrix } from './lab';
+import { type GoldenTensor } from './goldens';
 
-interface GoldenTensor { dims: number[]; data: number[] }
 const goldens = JSON.parse(readFileSync('static/models/shapes-clip/goldens.json', 'utf8')) as {
   inputs: { captions: string[] };
   outputs: { image_embeds: GoldenTensor; text_embeds: GoldenTensor };

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openApp, readMatrix, startServer, stopAll, waitForModel, type Session } from './harness';
 import { captionInputs, loadRepo, setCaptions, setMode, waitForMatrix } from './lab';
+import { type GoldenTensor } from './goldens';
 
-interface GoldenTensor { dims: number[]; data: number[] }
 const goldens = JSON.parse(readFileSync('static/models/shapes-clip/goldens.json', 'utf8')) as {
   inputs: { captions: string[] };
   outputs: { similarity: GoldenTensor };

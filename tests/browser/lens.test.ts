@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 import { openApp, readMatrix, stopAll, waitForModel } from './harness';
 import { composeOnCaptions, dragInOneTask, setCaptions, waitForMatrix } from './lab';
+import { type GoldenTensor } from './goldens';
 
-interface GoldenTensor { dims: number[]; data: number[] }
 const goldens = JSON.parse(readFileSync('static/models/shapes-clip/goldens.json', 'utf8')) as {
   inputs: { captions: string[] };
   outputs: { vision_attentions_image0: GoldenTensor };

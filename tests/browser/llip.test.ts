@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { openApp, stopAll, type Session } from './harness';
 import { NOT_AN_IMAGE, pngHeaderOnly, SVG } from './fixtures';
+import { type GoldenTensor } from './goldens';
 
-interface GoldenTensor { dims: number[]; data: number[] }
 const goldens = JSON.parse(readFileSync('static/models/shapes-llip/goldens.json', 'utf8')) as {
   inputs: { captions: string[]; seeds: number[] };
   outputs: { mixture_weights: GoldenTensor };

@@ -10,8 +10,8 @@ import type { Locator, Page } from 'playwright-core';
 import { stopAll, type Session } from './harness';
 import { openLabOnSamples } from './lab';
 import { NOT_AN_IMAGE } from './fixtures';
+import { type GoldenTensor } from './goldens';
 
-interface GoldenTensor { dims: number[]; data: number[] }
 const goldens = JSON.parse(readFileSync('static/models/shapes-maskvlm/goldens.json', 'utf8')) as {
   inputs: { captions: string[]; patch_mask: GoldenTensor; token_mask: GoldenTensor; input_ids: GoldenTensor };
   outputs: { reconstructed_patches: GoldenTensor; word_logits: GoldenTensor; itm_probability: GoldenTensor };

@@ -8,25 +8,14 @@ import { readFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 import { openApp, readMatrix, stopAll, waitForModel } from './harness';
 import { setCaptions, setMode, waitForMatrix } from './lab';
+import { type GoldenTensor, worstDifference } from './goldens';
 
-interface GoldenTensor { dims: number[]; data: number[] }
 const goldens = JSON.parse(readFileSync('static/models/shapes-siglip/goldens.json', 'utf8')) as {
   inputs: { captions: string[]; seeds: number[] };
   outputs: { similarity: GoldenTensor; logits_per_image: GoldenTensor; probabilities: GoldenTensor; logit_scale: number; logit_bias: number };
 };
 
 afterAll(stopAll);
-
-function worstDifference(actual: number[][], expected: GoldenTensor): number {
-  const [rows, columns] = expected.dims;
-  expect(actual.length).toBe(rows);
-  let worst = 0;
-  for (let i = 0; i < rows; i++) {
-    expect(actual[i].length).toBe(columns);
-    for (let j = 0; j < columns; j++) worst = Math.max(worst, Math.abs(actual[i][j] - expected.data[i * columns + j]));
-  }
-  return worst;
-}
 
 /** SigLIP's loss with image i paired to caption i, from the goldens' logits, written out here. */
 function goldenSigmoidLoss(): number {
