@@ -18,15 +18,21 @@ function verdict(how: string, drawn: Cm3Judged, captionExact: number): string {
   return `${how}, it meets ${met.length ? `the bar for ${met.join(' and ')}` : 'none of the bars'}; it is below the bar for ${missed.join(' and ')}.`;
 }
 
-/** One run of training.json's `runs` (the first, and the one that went on from its checkpoint). */
-interface Run { steps: number; seconds: number; batch?: number; lr?: number }
+/** One run of training.json's `runs` (the first, then each that went on from the one before). */
+interface Run { steps: number; seconds: number; batch?: number; lr?: number; seed?: number; caption_weight?: number }
 
-/** The training runs in a sentence: one run, or a first run and the run that went on from it. */
+/** The training runs in a sentence: one run, or a first run and the runs that went on from it. */
 function runsText(training: { steps: number; batch: number; seconds: number; runs?: Run[] }): string {
   const minutes = (s: number) => `${(s / 60).toFixed(1)} minutes`;
   if (!training.runs) return `${thousands(training.steps)} steps of batch ${training.batch} (${minutes(training.seconds)} on 2 shared CPU cores)`;
-  const [first, more] = training.runs;
-  return `${thousands(training.steps)} steps in all (${minutes(training.seconds)} on 2 shared CPU cores, one torch thread): a first run of ${thousands(first.steps)} steps of batch ${first.batch ?? training.batch} (${minutes(first.seconds)}), then ${thousands(more.steps)} steps of batch ${training.batch} (${minutes(more.seconds)}) going on from its checkpoint, with a fresh warm-up to a learning rate of ${more.lr} and a cosine decay to 0 over the minutes,`;
+  const [first, ...more] = training.runs;
+  const further = more.map((run, i) => {
+    const from = i === 0 ? 'going on from its checkpoint' : 'going on from the one before';
+    const seed = run.seed === undefined ? '' : `, seed ${run.seed} (the scenes in another order)`;
+    const weight = run.caption_weight === undefined ? '' : `, the words of a caption written after an image weighted ${run.caption_weight} in the loss`;
+    return `${thousands(run.steps)} steps of batch ${run.batch ?? training.batch} (${minutes(run.seconds)}) ${from}, with a fresh warm-up to a learning rate of ${run.lr} and a cosine decay to 0 over the minutes${seed}${weight}`;
+  });
+  return `${thousands(training.steps)} steps in all (${minutes(training.seconds)} on 2 shared CPU cores, one torch thread): a first run of ${thousands(first.steps)} steps of batch ${first.batch ?? training.batch} (${minutes(first.seconds)}), then ${further.join('; then ')},`;
 }
 
 const judgedCells = (d: Cm3Judged) => [percent(d.wellFormed), percent(d.topOne), percent(d.colourShape)];
@@ -107,6 +113,6 @@ ${e.examples.slice(0, 3).map((x) => `"${x.caption}" for "${x.truth}"`).join('; '
 
 ${rebuildSection([
     'bash training/forge.sh vq     # first: shapes-cm3 reads the codes of shapes-vq\'s checkpoint',
-    `bash training/forge.sh cm3    # the shared data, ${Math.round(training.seconds / 60)} minutes of training${training.runs ? ' in two runs' : ''}, export, parity, eval, card`,
+    `bash training/forge.sh cm3    # the shared data, ${Math.round(training.seconds / 60)} minutes of training${training.runs ? ` in ${['', 'one', 'two', 'three', 'four'][training.runs.length] ?? training.runs.length} runs` : ''}, export, parity, eval, card`,
   ])}`;
 }

@@ -59,6 +59,8 @@ class Cm3Training(Training):
         parser.add_argument("--kv-heads", type=int, default=2)
         parser.add_argument("--intermediate", type=int, default=384)
         parser.add_argument("--init", help="go on training from this shapes-cm3 checkpoint (its size, not --hidden …)")
+        parser.add_argument("--caption-weight", type=float, default=1.0,
+                            help="the weight of a caption's tokens written after an image, in the loss's mean over tokens (1: every token alike)")
 
     def __init__(self, data, args):
         super().__init__(data, args)
@@ -96,7 +98,11 @@ class Cm3Training(Training):
         caption_first = torch.rand(len(idx), generator=generator) < 0.5
         sampled = caption_first & (torch.rand(len(idx), generator=generator) < SAMPLED_SHARE)
         ids, mask = self.batch(idx, caption_first, sampled)
-        return token_loss(model(ids, mask), ids, mask.bool()), {}
+        weights = mask.bool()
+        if self.args.caption_weight != 1:  # the words of image-first rows (markers and codes below them: ids < <image>)
+            captioned = (~caption_first)[:, None] & (ids < self.layout.begin_image) & weights
+            weights = mask.float() + (self.args.caption_weight - 1) * captioned.float()
+        return token_loss(model(ids, mask), ids, weights), {}
 
     def after_step(self, model):
         pass
@@ -127,6 +133,9 @@ class Cm3Training(Training):
                   "train_samples": self.data.train_n, "held_out": run.final, "history": run.history}
         if self.args.init:  # the run it went on from, whose steps and minutes come first
             before = checkpoint.load(self.args.init, "cm3")[2]["report"]
+            this = {"steps": run.steps, "seconds": round(run.seconds), "lr": self.args.lr, "seed": self.args.seed}
+            if self.args.caption_weight != 1:
+                this["caption_weight"] = self.args.caption_weight
             report.update(steps=before["steps"] + run.steps, seconds=before["seconds"] + round(run.seconds),
-                          runs=[{k: before[k] for k in ("steps", "seconds", "batch")}, {"steps": run.steps, "seconds": round(run.seconds), "lr": self.args.lr}])
+                          runs=before.get("runs", [{k: before[k] for k in ("steps", "seconds", "batch")}]) + [this])
         return report
