@@ -177,8 +177,9 @@ export class LinkState {
     this.settling = true;
   }
 
-  /** Says something about the link after it was followed (a value that did not fit the model). */
+  /** Says something about the link after it was followed (a value that did not fit the model); once while it shows. */
   report(message: string): void {
+    if (this.notices.includes(message)) return;
     this.notices = [...this.notices, message];
   }
 

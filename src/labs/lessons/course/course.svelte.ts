@@ -17,9 +17,12 @@ export class Course {
   revealed = $state(false);
 
   readonly lessons: readonly Lesson[];
+  /** Where problems go that no lesson panel can show: a link to a lesson that does not exist. */
+  private readonly report: (message: string) => void;
 
-  constructor(lessons: readonly Lesson[]) {
+  constructor(lessons: readonly Lesson[], report: (message: string) => void = () => undefined) {
     this.lessons = lessons;
+    this.report = report;
     this.readUrl();
     // Opened from a link with a lesson but no lab state: show the step's own.
     const step = this.step;
@@ -39,6 +42,7 @@ export class Course {
     const moved = reading.position?.lesson !== this.position?.lesson || reading.position?.step !== this.position?.step;
     this.position = reading.position;
     this.problems = reading.problems;
+    if (!reading.position) for (const problem of reading.problems) this.report(problem);
     if (moved) this.resetPrediction();
   }
 
