@@ -19,7 +19,7 @@ function verdict(how: string, drawn: Cm3Judged, captionExact: number): string {
 }
 
 /** One run of training.json's `runs` (the first, then each that went on from the one before). */
-interface Run { steps: number; seconds: number; batch?: number; lr?: number; seed?: number; caption_weight?: number }
+interface Run { steps: number; seconds: number; batch?: number; lr?: number; seed?: number; caption_weight?: number; threads?: number; vq_run?: number }
 
 /** The training runs in a sentence: one run, or a first run and the runs that went on from it. */
 function runsText(training: { steps: number; batch: number; seconds: number; runs?: Run[] }): string {
@@ -30,9 +30,11 @@ function runsText(training: { steps: number; batch: number; seconds: number; run
     const from = i === 0 ? 'going on from its checkpoint' : 'going on from the one before';
     const seed = run.seed === undefined ? '' : `, seed ${run.seed} (the scenes in another order)`;
     const weight = run.caption_weight === undefined ? '' : `, the words of a caption written after an image weighted ${run.caption_weight} in the loss`;
-    return `${thousands(run.steps)} steps of batch ${run.batch ?? training.batch} (${minutes(run.seconds)}) ${from}, with a fresh warm-up to a learning rate of ${run.lr} and a cosine decay to 0 over the minutes${seed}${weight}`;
+    const threads = run.threads ? `, ${run.threads} torch threads` : '';
+    const codes = run.vq_run ? `, on the codes of shapes-vq as its run ${run.vq_run} left it (the whole tokenizer trained further; the runs before read the codes of its first run)` : '';
+    return `${thousands(run.steps)} steps of batch ${run.batch ?? training.batch} (${minutes(run.seconds)}${threads}) ${from}, with a fresh warm-up to a learning rate of ${run.lr} and a cosine decay to 0 over the minutes${seed}${weight}${codes}`;
   });
-  return `${thousands(training.steps)} steps in all (${minutes(training.seconds)} on 2 shared CPU cores, one torch thread): a first run of ${thousands(first.steps)} steps of batch ${first.batch ?? training.batch} (${minutes(first.seconds)}), then ${further.join('; then ')},`;
+  return `${thousands(training.steps)} steps in all (${minutes(training.seconds)} on 2 shared CPU cores, one torch thread unless said): a first run of ${thousands(first.steps)} steps of batch ${first.batch ?? training.batch} (${minutes(first.seconds)}), then ${further.join('; then ')},`;
 }
 
 const judgedCells = (d: Cm3Judged) => [percent(d.wellFormed), percent(d.topOne), percent(d.colourShape)];
@@ -97,7 +99,7 @@ ${table(['greedy drawings', 'well formed (64 codes, then \`</image>\`)', "shapes
     ...g.sweep.filter((d) => d.scale !== 1).map((d) => [`guided, s = ${d.scale}${d.scale === g.scale ? ' (the default)' : ''}`, ...judgedCells(d)]),
   ])}
 
-Greedy captions of ${e.count} held-out scenes (the other order: \`<image> codes </image> [BOS]\`): ${percent(e.captionExact)} exactly right (bar: 95%).
+Greedy captions of ${e.count} held-out scenes (the other order: \`<image> codes </image> [BOS]\`): ${percent(e.captionExact)} exactly right (bar: 95%).${e.captionWrong ? ` Of the wrong ones, ${Object.entries(e.captionWrong).filter(([, n]) => n).map(([slot, n]) => `${n} ${slot === 'other' ? 'not a full caption' : `name the wrong ${slot === 'cell' ? 'place' : slot}`}`).join(', ')}.` : ''}
 
 Sampled instead of greedy (temperature ${e.sampling.temperature}, the top ${e.sampling.topK} tokens, one seeded stream per drawing as the
 Token lab draws), the same judgement for four seeds, plain and guided at s = ${g.scale}:

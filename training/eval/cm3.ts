@@ -19,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor as OrtTensor } from 'onnxruntime-node';
 import { captionText, fullCaption, spec } from '../../src/lib/shapes/index.ts';
+import { wrongSlots, type WrongSlots } from './slots.ts';
 import { argmaxRows, cosineMatrix } from '../../src/lib/contrastive/similarity.ts';
 import { argmax, continueSequence, sessionGraph, type CachedGraph } from '../../src/lib/generation/cached-decoder.ts';
 import { UNGUIDED, imageGrammar, unconditionalPrompt, withGuidance } from '../../src/lib/tokens/guidance.ts';
@@ -86,8 +87,14 @@ export interface Cm3EvalReport {
   readonly guidedSampled: Cm3Sampled;
   readonly count: number;
   readonly captionExact: number;
+  /**
+   * The wrong captions by what is wrong: a full caption with this slot unlike the scene's (one
+   * caption can count under several slots), or no full caption at all (`other`).
+   */
+  readonly captionWrong: WrongSlots;
   readonly examples: { truth: string; caption: string }[];
 }
+
 
 export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: string, count: number, scales: readonly number[],
   sampleSeeds: readonly number[] = SAMPLING.seeds): Promise<Cm3EvalReport> {
@@ -180,14 +187,15 @@ export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: stri
     const words = ids.filter((t) => t < vocabulary.begin_image);
     written.push(words.length ? tokenizer.decode(words, { skip_special_tokens: true }) : '');
   }
-  const truths = scenes.map((s) => captionText(fullCaption(s)));
+  const meanings = scenes.map((s) => fullCaption(s));
+  const truths = meanings.map((m) => captionText(m));
   return {
     captions: full.length, drawnWellFormed: greedy.wellFormed, drawTopOne: greedy.topOne, drawColourShape: greedy.colourShape,
     guidance: { scale: defaultScale, greedy: sweep.find((s) => s.scale === defaultScale)!, sweep },
     sampling: { temperature: SAMPLING.temperature, topK: SAMPLING.topK },
     sampled: sampled.seeds, sampledPairsDiffering: sampled.pairsDiffering, sampledCellsDiffering: sampled.cellsDiffering,
     guidedSampled,
-    count, captionExact: written.filter((c, i) => c === truths[i]).length / count,
+    count, captionExact: written.filter((c, i) => c === truths[i]).length / count, captionWrong: wrongSlots(written, meanings, full),
     examples: truths.slice(0, 6).map((truth, i) => ({ truth, caption: written[i] })),
   };
 }
@@ -211,6 +219,7 @@ export const cm3: EvalFamily<Cm3EvalReport> = {
     ...r.guidedSampled.seeds.map((d) => `sampled, guided at scale ${r.guidance.scale} (seed ${d.seed}): well formed ${percent(d.wellFormed)} | top-1 ${percent(d.topOne)} | colour and shape ${percent(d.colourShape)}`),
     `the guided seeds' drawings of one caption: ${percent(r.guidedSampled.pairsDiffering)} of pairs differ, in ${percent(r.guidedSampled.cellsDiffering)} of cells on average`,
     `captions of ${r.count} held-out scenes (seeds from ${HELD_OUT_SEED}, greedy): exactly right ${percent(r.captionExact)}`,
+    `  wrong captions by slot: ${Object.entries(r.captionWrong).map(([slot, n]) => `${slot} ${n}`).join(', ')}`,
     ...r.examples.map((e) => `  ${e.truth} -> ${e.caption}`),
   ],
 };
