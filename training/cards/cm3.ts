@@ -99,7 +99,7 @@ ${table(['greedy drawings', 'well formed (64 codes, then \`</image>\`)', "shapes
     ...g.sweep.filter((d) => d.scale !== 1).map((d) => [`guided, s = ${d.scale}${d.scale === g.scale ? ' (the default)' : ''}`, ...judgedCells(d)]),
   ])}
 
-Greedy captions of ${e.count} held-out scenes (the other order: \`<image> codes </image> [BOS]\`): ${percent(e.captionExact)} exactly right (bar: 95%).${e.captionWrong ? ` Of the wrong ones, ${Object.entries(e.captionWrong).filter(([, n]) => n).map(([slot, n]) => `${n} ${slot === 'other' ? 'not a full caption' : `name the wrong ${slot === 'cell' ? 'place' : slot}`}`).join(', ')}.` : ''}
+Greedy captions of ${e.count} held-out scenes (the other order: \`<image> codes </image> [BOS]\`): ${percent(e.captionExact)} exactly right (bar: 95%).${e.captionWrong ? ` Of the wrong ones, ${Object.entries(e.captionWrong).filter(([, n]) => n).map(([slot, n]) => `${n} ${slot === 'other' ? 'not a full caption' : `name${n === 1 ? 's' : ''} the wrong ${slot === 'cell' ? 'place' : slot}`}`).join(', ')}.` : ''}
 
 Sampled instead of greedy (temperature ${e.sampling.temperature}, the top ${e.sampling.topK} tokens, one seeded stream per drawing as the
 Token lab draws), the same judgement for four seeds, plain and guided at s = ${g.scale}:

@@ -18,7 +18,7 @@ from forge.families.lm.graphs import decoder_graph
 MAX_CAPTION = 16
 # The guidance scale the Token lab draws with by default (config.json `guidance_scale`), chosen by
 # the held-out evaluation (training/eval/cm3.ts) among the scales it measures.
-GUIDANCE = 1.5
+GUIDANCE = 2
 
 
 class Reader:

@@ -136,6 +136,11 @@ class Cm3Training(Training):
             this = {"steps": run.steps, "seconds": round(run.seconds), "lr": self.args.lr, "seed": self.args.seed}
             if self.args.caption_weight != 1:
                 this["caption_weight"] = self.args.caption_weight
+            if self.args.threads != 1:
+                this["threads"] = self.args.threads
+            vq_runs = checkpoint.load(self.args.vq, "vq")[2]["report"].get("runs")
+            if vq_runs:  # the tokenizer trained further: which of its runs wrote the codes this run read
+                this["vq_run"] = len(vq_runs)
             report.update(steps=before["steps"] + run.steps, seconds=before["seconds"] + round(run.seconds),
                           runs=before.get("runs", [{k: before[k] for k in ("steps", "seconds", "batch")}]) + [this])
         return report
