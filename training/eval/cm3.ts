@@ -95,7 +95,6 @@ export interface Cm3EvalReport {
   readonly examples: { truth: string; caption: string }[];
 }
 
-
 export async function evaluateCm3(modelDir: string, vqDir: string, clipDir: string, count: number, scales: readonly number[],
   sampleSeeds: readonly number[] = SAMPLING.seeds): Promise<Cm3EvalReport> {
   const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as { vocabulary: Cm3Vocabulary; guidance_scale?: number };

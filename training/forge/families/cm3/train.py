@@ -138,9 +138,12 @@ class Cm3Training(Training):
                 this["caption_weight"] = self.args.caption_weight
             if self.args.threads != 1:
                 this["threads"] = self.args.threads
-            vq_runs = checkpoint.load(self.args.vq, "vq")[2]["report"].get("runs")
-            if vq_runs:  # the tokenizer trained further: which of its runs wrote the codes this run read
-                this["vq_run"] = len(vq_runs)
+            # The tokenizer's run that last changed its codes (its first, or a later one that trained the
+            # encoder too, not the decoder alone): named when it is not the first.
+            vq_runs = checkpoint.load(self.args.vq, "vq")[2]["report"].get("runs") or []
+            coded = [i + 1 for i, r in enumerate(vq_runs) if i == 0 or not r.get("decoder_only")]
+            if coded and coded[-1] > 1:
+                this["vq_run"] = coded[-1]
             report.update(steps=before["steps"] + run.steps, seconds=before["seconds"] + round(run.seconds),
                           runs=before.get("runs", [{k: before[k] for k in ("steps", "seconds", "batch")}]) + [this])
         return report
