@@ -51,7 +51,7 @@ export const tokens: Lesson = {
       title: 'One decoder for words and pictures',
       link: LINK,
       figure: 'codebook',
-      text: `Once an image is tokens, text and images are one stream: the decoder, trained on caption-then-image and image-then-caption sequences, draws an image by writing codes after a caption, and captions an image by writing words after its codes. Try both below; the bundled model trained for minutes only, so its drawings and captions are rough, and its card says by how much.
+      text: `Once an image is tokens, text and images are one stream: the decoder, trained on caption-then-image and image-then-caption sequences, draws an image by writing codes after a caption, and captions an image by writing words after its codes. Try both below. The bundled model is tiny, trained for three and a half hours on a shared two-core CPU, on scenes of one shape: it captions almost every such scene right and mostly draws what a caption names; its card says how often, as judged by another model.
 
 The codebook lists every code and how often this image uses it.`,
       checks: [
