@@ -90,9 +90,9 @@ The Token lab draws at s = ${g.scale} by default (\`guidance_scale\` in config.j
     ? `, the scale with the best top-1 below, picked on these same ${e.captions} captions (so its row is the best of ${g.sweep.length} tried, not a fresh measurement)`
     : ''}.
 
-A ceiling for these judgements: shapes-clip names the full caption of ${percent(vq.clipReconstruction)} of shapes-vq's
+For comparison: shapes-clip names the full caption of ${percent(vq.clipReconstruction)} of shapes-vq's
 reconstructions of ${thousands(vq.count)} held-out scenes (the shape is the miss: ${percent(vq.shape)} right), so a drawing that were
-exactly a scene's codes would still be judged right about that often.
+exactly a scene's codes would be judged right about that often; a drawing need not copy any scene's codes, so it can do better.
 
 ${table(['greedy drawings', 'well formed (64 codes, then \`</image>\`)', "shapes-clip's top-1 is the prompt (bar: 90%)", '… names its colour and shape (bar: 95%)'], [
     ['plain (s = 1)', ...judgedCells(unguided)],
