@@ -64,7 +64,11 @@ class Cm3Training(Training):
 
     def __init__(self, data, args):
         super().__init__(data, args)
-        _, self.vq, _ = checkpoint.load(args.vq, "vq")
+        _, self.vq, saved = checkpoint.load(args.vq, "vq")
+        # The tokenizer's run that last changed its codes (its first, or a later one that trained the
+        # encoder too, not the decoder alone): a run that goes on from another names it when it is not the first.
+        runs = saved["report"].get("runs") or []
+        self.vq_run = [i + 1 for i, r in enumerate(runs) if i == 0 or not r.get("decoder_only")][-1] if runs else 1
         c = self.vq.config
         self.codes = torch.full((len(data.images), c.grid, c.grid), -1, dtype=torch.long)  # -1: not encoded yet
         self.layout = Layout(words=len(data.meta["vocabulary"]), codes=c.codebook_size, cells=c.grid * c.grid)
@@ -138,12 +142,8 @@ class Cm3Training(Training):
                 this["caption_weight"] = self.args.caption_weight
             if self.args.threads != 1:
                 this["threads"] = self.args.threads
-            # The tokenizer's run that last changed its codes (its first, or a later one that trained the
-            # encoder too, not the decoder alone): named when it is not the first.
-            vq_runs = checkpoint.load(self.args.vq, "vq")[2]["report"].get("runs") or []
-            coded = [i + 1 for i, r in enumerate(vq_runs) if i == 0 or not r.get("decoder_only")]
-            if coded and coded[-1] > 1:
-                this["vq_run"] = coded[-1]
+            if self.vq_run > 1:
+                this["vq_run"] = self.vq_run
             report.update(steps=before["steps"] + run.steps, seconds=before["seconds"] + round(run.seconds),
                           runs=before.get("runs", [{k: before[k] for k in ("steps", "seconds", "batch")}]) + [this])
         return report
