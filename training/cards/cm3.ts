@@ -37,6 +37,13 @@ function runsText(training: { steps: number; batch: number; seconds: number; run
   return `${thousands(training.steps)} steps in all (${minutes(training.seconds)} on 2 shared CPU cores, one torch thread unless said): a first run of ${thousands(first.steps)} steps of batch ${first.batch ?? training.batch} (${minutes(first.seconds)}), then ${further.join('; then ')},`;
 }
 
+/** The wrong captions by what they get wrong, in a sentence. */
+function wrongText(wrong: Cm3EvalReport['captionWrong']): string {
+  const parts = Object.entries(wrong).filter(([, n]) => n).map(([slot, n]) =>
+    `${n} ${slot === 'other' ? 'not a full caption' : `name${n === 1 ? 's' : ''} the wrong ${slot === 'cell' ? 'place' : slot}`}`);
+  return `Of the wrong ones, ${parts.join(', ')}.`;
+}
+
 const judgedCells = (d: Cm3Judged) => [percent(d.wellFormed), percent(d.topOne), percent(d.colourShape)];
 
 export function cm3Card(folder: ModelFolder): string {
@@ -99,7 +106,7 @@ ${table(['greedy drawings', 'well formed (64 codes, then \`</image>\`)', "shapes
     ...g.sweep.filter((d) => d.scale !== 1).map((d) => [`guided, s = ${d.scale}${d.scale === g.scale ? ' (the default)' : ''}`, ...judgedCells(d)]),
   ])}
 
-Greedy captions of ${e.count} held-out scenes (the other order: \`<image> codes </image> [BOS]\`): ${percent(e.captionExact)} exactly right (bar: 95%).${e.captionWrong ? ` Of the wrong ones, ${Object.entries(e.captionWrong).filter(([, n]) => n).map(([slot, n]) => `${n} ${slot === 'other' ? 'not a full caption' : `name${n === 1 ? 's' : ''} the wrong ${slot === 'cell' ? 'place' : slot}`}`).join(', ')}.` : ''}
+Greedy captions of ${e.count} held-out scenes (the other order: \`<image> codes </image> [BOS]\`): ${percent(e.captionExact)} exactly right (bar: 95%).${e.captionWrong ? ` ${wrongText(e.captionWrong)}` : ''}
 
 Sampled instead of greedy (temperature ${e.sampling.temperature}, the top ${e.sampling.topK} tokens, one seeded stream per drawing as the
 Token lab draws), the same judgement for four seeds, plain and guided at s = ${g.scale}:

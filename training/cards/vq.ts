@@ -19,6 +19,31 @@ interface VqRun {
 
 const blocks = (n: number, kind = '') => (n === 1 ? `a ${kind}residual block` : `${n} ${kind}residual blocks`);
 
+/**
+ * A run that went on from the one before (`previous`, none after the first): the decoder alone
+ * (train vq --init … --decoder-only, every scene keeping its codes) or the whole tokenizer again.
+ */
+function laterRunText(run: VqRun, previous: VqRun | undefined, last: boolean): string {
+  const edges = run.edges ? ` and ${run.edges} × more on the pixels of a shape's edge` : '';
+  if (run.decoder_only === false) {
+    const what = previous?.decoder_only === false ? 'once more from that checkpoint'
+      : `the whole tokenizer again, encoder, codebook and decoder${previous?.decoder_only ? ', so that the codes themselves keep a small shape\'s corners (the decoder cannot restore what they lost)' : ''}`;
+    return `
+
+Then ${what}: ${thousands(run.steps)} more steps of batch ${run.batch} (${(run.seconds / 60).toFixed(1)} minutes,
+learning rate ${run.lr}), the first run's loss with its weight ${1 + (run.foreground ?? 0)} × on the shapes${edges}.${
+      last ? ' The codes moved with the encoder and the codebook, so shapes-cm3 went on training on the new codes.' : ''}`;
+  }
+  return `
+
+Then the decoder alone${run.grow_decoder ? `, grown first by ${blocks(run.grow_decoder[0], 'pointwise ')} at the grid and ${blocks(run.grow_decoder[1], 'pointwise ')} at half size
+(each new block's last convolution starting at zero, so the grown decoder began with the same reconstructions)` : ''}: ${thousands(run.steps)} more
+steps of batch ${run.batch} (${(run.seconds / 60).toFixed(1)} minutes, learning rate ${run.lr}) with the encoder and the codebook frozen, so every
+scene kept exactly the codes it had (shapes-cm3, trained on those codes, needed no retraining); the same loss
+without the commitment term, its weight ${1 + (run.foreground ?? 0)} × on the shapes${run.edges ? `${edges}
+(a step of over 0.3 to a horizontal or vertical neighbour, on both sides), where a square's corners differ from a circle's rim` : ''}.`;
+}
+
 export function vqCard(folder: ModelFolder): string {
   const training = folder.training;
   const evaluation = folder.read('eval.json') as VqEvalReport;
@@ -63,18 +88,7 @@ ${first ? `${thousands(first.steps)} steps of batch ${first.batch}` : `${thousan
 ShapesWorld scenes; loss: squared error of the reconstruction (pixel values), ${foreground ? `weighted ${1 + foreground} × on the
 pixels of the shapes (those more than 0.3 from the scene's median colour in some channel) and 1 × on the
 background, so that a few pixels of a small shape weigh enough to keep its edges,` : 'unweighted,'} + 0.25 × the
-commitment loss; gradients reach the encoder through the straight-through estimator.${later.map((run, i) => run.decoder_only === false ? `
-
-Then ${later[i - 1]?.decoder_only === false ? 'once more from that checkpoint' : 'the whole tokenizer again, encoder, codebook and decoder'}${later[i - 1]?.decoder_only ? ', so that the codes themselves keep a small shape\'s corners (the decoder cannot restore what they lost)' : ''}: ${thousands(run.steps)} more steps of batch ${run.batch} (${(run.seconds / 60).toFixed(1)} minutes,
-learning rate ${run.lr}), the first run's loss with its weight ${1 + (run.foreground ?? 0)} × on the shapes${run.edges ? ` and ${run.edges} × more on the pixels of a shape's edge` : ''}.${
-    i === later.length - 1 ? ' The codes moved with the encoder and the codebook, so shapes-cm3 went on training on the new codes.' : ''}` : `
-
-Then the decoder alone${run.grow_decoder ? `, grown first by ${blocks(run.grow_decoder[0], 'pointwise ')} at the grid and ${blocks(run.grow_decoder[1], 'pointwise ')} at half size
-(each new block's last convolution starting at zero, so the grown decoder began with the same reconstructions)` : ''}: ${thousands(run.steps)} more
-steps of batch ${run.batch} (${(run.seconds / 60).toFixed(1)} minutes, learning rate ${run.lr}) with the encoder and the codebook frozen, so every
-scene kept exactly the codes it had (shapes-cm3, trained on those codes, needed no retraining); the same loss
-without the commitment term, its weight ${1 + (run.foreground ?? 0)} × on the shapes${run.edges ? ` and ${run.edges} × more on the pixels of a shape's edge
-(a step of over 0.3 to a horizontal or vertical neighbour, on both sides), where a square's corners differ from a circle's rim` : ''}.`).join('')}
+commitment loss; gradients reach the encoder through the straight-through estimator.${later.map((run, i) => laterRunText(run, later[i - 1], i === later.length - 1)).join('')}
 On the forge's last ${held.scenes} held-out training-set scenes at the end: reconstruction error ${held.mse.toFixed(4)}, ${held.codes_used} codes used.
 
 ## Held-out evaluation
